@@ -1,0 +1,70 @@
+# modeld — build, run and test on a Debian machine.
+#   make run      install what is missing, build, run modeld in the foreground (paths under ./.run)
+#   make test     the same set-up, then every test
+#   make install  binaries, units, config, the modeld user (as root)
+
+SWIFT      ?= swift
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /etc/systemd/system
+RUN_DIR    := $(CURDIR)/.run
+
+# C libraries the build links, and the tools the end-to-end tests drive.
+BUILD_PACKAGES := libcurl4-openssl-dev libssl-dev libsystemd-dev libsqlite3-dev pkg-config
+TEST_PACKAGES  := socat systemd util-linux
+
+APT_GET := apt-get -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build release run test deps test-deps install clean
+
+all: build
+
+# Installs only what is missing, waiting for another apt to let go of its lock.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) $(APT_GET) install -y -qq $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(BUILD_PACKAGES))
+
+test-deps: deps
+	$(call apt_install,$(TEST_PACKAGES))
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+run: release
+	@mkdir -p $(RUN_DIR)
+	@echo "modeld on ./.run — in another shell: export MODELD_SOCKET=$(RUN_DIR)/modeld.sock; .build/release/modelctl status"
+	STATE_DIRECTORY=$(RUN_DIR) RUNTIME_DIRECTORY=$(RUN_DIR) .build/release/modeld --config Config/modeld.toml
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+install: release
+	install -D -m 0755 .build/release/modeld $(DESTDIR)$(PREFIX)/bin/modeld
+	install -D -m 0755 .build/release/modelctl $(DESTDIR)$(PREFIX)/bin/modelctl
+	install -D -m 0644 units/modeld.service $(DESTDIR)$(UNITDIR)/modeld.service
+	install -D -m 0644 units/modeld.socket $(DESTDIR)$(UNITDIR)/modeld.socket
+	install -D -m 0644 units/modeld.sysusers.conf $(DESTDIR)/usr/lib/sysusers.d/modeld.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/modeld/modeld.toml ] || install -D -m 0644 Config/modeld.toml $(DESTDIR)$(SYSCONFDIR)/modeld/modeld.toml
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/modeld/modeld.d
+	install -d -m 0755 $(DESTDIR)/usr/share/bash-completion/completions
+	.build/release/modelctl --generate-completion-script bash > $(DESTDIR)/usr/share/bash-completion/completions/modelctl
+	@if [ -z "$(DESTDIR)" ]; then \
+		systemd-sysusers /usr/lib/sysusers.d/modeld.conf || echo "create the modeld user by hand: useradd --system modeld"; \
+		systemctl daemon-reload 2>/dev/null || true; \
+		echo "installed; start with: sudo systemctl enable --now modeld.socket modeld.service"; \
+	fi
+
+clean:
+	rm -rf .build .run

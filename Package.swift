@@ -1,0 +1,81 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "modeld",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "modeld", targets: ["modeld"]),
+        .executable(name: "modelctl", targets: ["modelctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries, each behind a shim that gives variadic C functions typed wrappers.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CSystemd", pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]),
+
+        // The domain: no I/O.
+        .target(
+            name: "ModeldCore",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        // The wire contract of the control socket.
+        .target(name: "ModeldProtocol", dependencies: ["ModeldCore"]),
+        // Adapters to Linux, systemd and the C libraries.
+        .target(
+            name: "ModeldLinux",
+            dependencies: [
+                "ModeldCore", "CCurl", "COpenSSL", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The Keeper actor, the services and their wiring.
+        .target(
+            name: "ModeldDaemon",
+            dependencies: [
+                "ModeldCore", "ModeldProtocol", "ModeldLinux",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]),
+        .executableTarget(
+            name: "modeld",
+            dependencies: [
+                "ModeldDaemon", "ModeldCore", "ModeldLinux",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "modelctl",
+            dependencies: [
+                "ModeldProtocol", "ModeldCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .target(
+            name: "ModeldTestSupport",
+            dependencies: ["ModeldCore", "ModeldProtocol"]),
+
+        .testTarget(name: "ModeldCoreTests", dependencies: ["ModeldCore"]),
+        .testTarget(name: "ModeldProtocolTests", dependencies: ["ModeldProtocol"]),
+        .testTarget(name: "ModeldDaemonTests", dependencies: ["ModeldDaemon", "ModeldProtocol"]),
+        .testTarget(
+            name: "ModeldEndToEndTests",
+            dependencies: ["ModeldTestSupport", "ModeldProtocol", "ModeldCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,89 @@
+import Foundation
+import ModeldCore
+import ModeldLinux
+import ModeldProtocol
+
+/// Turns one request line into its answer: parse, check who may run it, run it.
+struct CommandRouter: Sendable {
+    let keeper: Keeper
+    let reloader: ConfigReloader
+    let metrics: ControlMetrics
+    let started: Date
+
+    /// What a connection does with a request.
+    enum Outcome: Sendable {
+        case reply(Data)
+        /// Send the reply, then carry the matching events.
+        case subscribe(Subscription, reply: Data)
+    }
+
+    func handle(_ line: Data, from peer: PeerCredentials?) async -> Outcome {
+        let request: Request
+        do {
+            request = try Request.parse(line)
+        } catch {
+            return .reply(WireCodec.failure(id: error.id, error: error.error))
+        }
+        metrics.countRequest(request.command)
+        do {
+            return try await run(request, from: peer)
+        } catch let error as ProtocolError {
+            return .reply(WireCodec.failure(id: request.id, error: error))
+        } catch {
+            return .reply(WireCodec.failure(
+                id: request.id,
+                error: ProtocolError(.internal, "the answer could not be made: \(error)", hint: "journalctl -u modeld shows more")))
+        }
+    }
+
+    private func run(_ request: Request, from peer: PeerCredentials?) async throws -> Outcome {
+        guard let command = Command(rawValue: request.command) else {
+            throw ProtocolError(
+                .unknownCommand, "no command '\(request.command)'",
+                hint: "commands: " + Command.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        try await authorize(command, peer)
+        func reply<R: Encodable>(_ result: R) throws -> Outcome {
+            .reply(try WireCodec.success(id: request.id, result: result))
+        }
+        switch command {
+        case .version:
+            return try reply(VersionResult(
+                protocol: ProtocolVersion.wire, version: ProtocolVersion.release, pid: getpid(), started: started))
+        case .status:
+            let model = try request.arguments(ModelArgument.self).model
+            return try reply(try await keeper.status(of: model))
+        case .metrics:
+            let text = metrics.exposition(states: await keeper.stateCounts())
+            return try reply(MetricsResult(text: text))
+        case .subscribe:
+            let subscription = try request.arguments(Subscription.self)
+            return .subscribe(subscription, reply: try WireCodec.success(id: request.id, result: subscription))
+        case .reload:
+            switch await reloader.reload() {
+            case .success(let changed):
+                return try reply(ReloadResult(changed: changed))
+            case .failure(let error):
+                throw ProtocolError(
+                    .configInvalid, "the configuration was not reloaded: \(error)",
+                    hint: "fix it (modeld --check-config shows the problem) and reload again; the running configuration is unchanged")
+            }
+        default:
+            throw ProtocolError(
+                .unknownCommand, "'\(command.rawValue)' is part of the protocol but not in this version of modeld yet",
+                hint: "modelctl --help lists what this version can do")
+        }
+    }
+
+    /// PROTOCOL.md: read and use are open to anyone who can connect; admin needs root,
+    /// the daemon's user or the admin group.
+    private func authorize(_ command: Command, _ peer: PeerCredentials?) async throws(ProtocolError) {
+        guard command.access == .admin else { return }
+        let group = await keeper.config.daemon.adminGroup
+        guard let peer, AdminPolicy(groupName: group).allows(peer) else {
+            throw ProtocolError(
+                .permissionDenied, "'\(command.rawValue)' is an admin command",
+                hint: "run it as root, or join the '\(group)' group: sudo usermod -aG \(group) $USER, then log in again")
+        }
+    }
+}

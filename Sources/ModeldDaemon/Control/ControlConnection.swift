@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import ModeldLinux
+import ModeldProtocol
+import NIOCore
+
+/// One client: requests answered in order; after `subscribe`, the events it asked for.
+struct ControlConnection {
+    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    let peer: PeerCredentials?
+    let router: CommandRouter
+    let events: EventBus
+    let metrics: ControlMetrics
+    let logger: Logger
+
+    /// How long a subscriber that stopped reading may take before it is disconnected.
+    static let lagGrace: TimeAmount = .seconds(2)
+
+    func run() async {
+        metrics.connectionOpened()
+        defer { metrics.connectionClosed() }
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                do {
+                    for try await frame in inbound {
+                        // Blank lines (a socat user pressing return) are not requests.
+                        guard frame.readableBytes > 0 else { continue }
+                        guard frame.readableBytes <= WireCodec.maximumLineBytes else {
+                            throw ByteToMessageDecoderError.PayloadTooLargeError()
+                        }
+                        switch await router.handle(Data(frame.readableBytesView), from: peer) {
+                        case .reply(let line):
+                            try await outbound.write(ByteBuffer(bytes: line))
+                        case .subscribe(let subscription, let reply):
+                            try await outbound.write(ByteBuffer(bytes: reply))
+                            try await carryEvents(subscription, to: outbound)
+                            return
+                        }
+                    }
+                } catch is ByteToMessageDecoderError.PayloadTooLargeError {
+                    let error = ProtocolError(
+                        .tooLarge, "a request line may be at most \(WireCodec.maximumLineBytes) bytes",
+                        hint: "send one JSON object per line, ending with a newline")
+                    try await outbound.write(ByteBuffer(bytes: WireCodec.failure(id: nil, error: error)))
+                }
+            }
+        } catch {
+            logger.debug("a control connection ended: \(error)")
+        }
+    }
+
+    /// Writes matching events until the client leaves, the daemon stops, or the client
+    /// falls too far behind (then `lagged`, and the connection is closed).
+    private func carryEvents(_ subscription: Subscription, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
+        let raw = channel.channel
+        metrics.subscriberOpened()
+        defer { metrics.subscriberClosed() }
+        let feed = events.subscribe(subscription) {
+            // A client that stopped reading may hold a write forever: close it after a grace.
+            raw.eventLoop.scheduleTask(in: Self.lagGrace) { raw.close(promise: nil) }
+        }
+        defer { feed.cancel() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // The client went away (EOF); nothing to wait for anymore.
+                try? await raw.closeFuture.get()
+            }
+            group.addTask {
+                var seq = 0
+                for await event in feed.events where feed.dropped == 0 {
+                    seq += 1
+                    try await outbound.write(ByteBuffer(bytes: try event.line(seq: seq)))
+                }
+                if feed.dropped > 0 {
+                    seq += 1
+                    try await outbound.write(ByteBuffer(bytes: try Event(.lagged(dropped: feed.dropped)).line(seq: seq)))
+                }
+            }
+            defer { raw.close(promise: nil) }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+}

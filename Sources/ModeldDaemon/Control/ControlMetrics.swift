@@ -1,0 +1,45 @@
+import ModeldCore
+import ModeldProtocol
+import Synchronization
+
+/// Counters of the control socket, and the Prometheus text of everything `metrics` shows.
+final class ControlMetrics: Sendable {
+    private let counters = Mutex<(requests: [String: Int], connections: Int, rejected: Int, subscribers: Int)>(([:], 0, 0, 0))
+
+    func countRequest(_ command: String) {
+        // Unknown commands are counted under one label: a client cannot grow the map.
+        let label = Command(rawValue: command) == nil ? "unknown" : command
+        counters.withLock { $0.requests[label, default: 0] += 1 }
+    }
+
+    func connectionOpened() { counters.withLock { $0.connections += 1 } }
+    func connectionClosed() { counters.withLock { $0.connections -= 1 } }
+    func connectionRejected() { counters.withLock { $0.rejected += 1 } }
+    func subscriberOpened() { counters.withLock { $0.subscribers += 1 } }
+    func subscriberClosed() { counters.withLock { $0.subscribers -= 1 } }
+
+    var openConnections: Int { counters.withLock { $0.connections } }
+
+    /// The text exposition format (version 0.0.4).
+    func exposition(states: [ModelState: Int]) -> String {
+        let snapshot = counters.withLock { $0 }
+        var text = ""
+        func family(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Int)]) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            for sample in samples { text += "\(name)\(sample.labels) \(sample.value)\n" }
+        }
+        family("modeld_info", "gauge", "modeld's version.", [("{version=\"\(ProtocolVersion.release)\"}", 1)])
+        family(
+            "modeld_models", "gauge", "Catalog models by state.",
+            ModelState.allCases.map { ("{state=\"\($0.rawValue)\"}", states[$0] ?? 0) })
+        family(
+            "modeld_control_requests_total", "counter", "Requests on the control socket by command.",
+            snapshot.requests.sorted { $0.key < $1.key }.map { ("{cmd=\"\($0.key)\"}", $0.value) })
+        family("modeld_control_connections", "gauge", "Open control connections.", [("", snapshot.connections)])
+        family(
+            "modeld_control_connections_rejected_total", "counter", "Connections refused because too many were open.",
+            [("", snapshot.rejected)])
+        family("modeld_subscribers", "gauge", "Connections receiving events.", [("", snapshot.subscribers)])
+        return text
+    }
+}

@@ -1,0 +1,14 @@
+/// Why the daemon cannot start, in words that say what to do.
+public enum DaemonError: Error, CustomStringConvertible {
+    case socketInUse(String)
+    case socketPathTaken(String)
+
+    public var description: String {
+        switch self {
+        case .socketInUse(let path):
+            "another modeld is already answering on \(path); stop it (systemctl stop modeld) or give this one another --socket"
+        case .socketPathTaken(let path):
+            "\(path) exists and is not a socket; move it away or give modeld another --socket"
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import ModeldCore
+
+/// Something that happened, sent to subscribers as
+/// `{"event":"model.state","seq":N,"time":"…",…fields}`. `seq` is per connection, so it
+/// is added by the connection that writes the event.
+public struct Event: Sendable, Equatable {
+    public var payload: Payload
+    public var time: Date
+
+    public init(_ payload: Payload, time: Date = Date()) {
+        self.payload = payload
+        self.time = time
+    }
+
+    public enum Payload: Sendable, Equatable {
+        /// The signal a service that fell back to mock output waits for (`to: available`).
+        case modelState(model: String, from: ModelState, to: ModelState, reason: String)
+        case configReloaded(changed: [String])
+        /// Sent to a subscriber that could not keep up, before it is disconnected.
+        case lagged(dropped: Int)
+    }
+
+    public var name: String {
+        switch payload {
+        case .modelState: "model.state"
+        case .configReloaded: "config.reloaded"
+        case .lagged: "lagged"
+        }
+    }
+
+    /// The model the event is about, for `subscribe`'s `models` filter.
+    public var model: String? {
+        if case .modelState(let model, _, _, _) = payload { return model }
+        return nil
+    }
+
+    /// The event as one line for connection sequence number `seq`.
+    public func line(seq: Int) throws -> Data {
+        try WireCodec.line(Wire(event: self, seq: seq))
+    }
+
+    private struct Wire: Encodable {
+        var event: Event
+        var seq: Int
+
+        enum Key: String, CodingKey { case event, seq, time, model, from, to, reason, changed, dropped }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(event.name, forKey: .event)
+            try c.encode(seq, forKey: .seq)
+            try c.encode(event.time, forKey: .time)
+            switch event.payload {
+            case .modelState(let model, let from, let to, let reason):
+                try c.encode(model, forKey: .model)
+                try c.encode(from, forKey: .from)
+                try c.encode(to, forKey: .to)
+                try c.encode(reason, forKey: .reason)
+            case .configReloaded(let changed):
+                try c.encode(changed, forKey: .changed)
+            case .lagged(let dropped):
+                try c.encode(dropped, forKey: .dropped)
+            }
+        }
+    }
+}

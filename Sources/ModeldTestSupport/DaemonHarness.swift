@@ -1,0 +1,123 @@
+import Foundation
+import Glibc
+import ModeldProtocol
+
+/// A real `modeld` process in a directory of its own: its config, store, socket and a
+/// notify socket that plays systemd. Everything is removed when the harness is released.
+public final class DaemonHarness {
+    public let directory: TemporaryDirectory
+    public let notify: NotifyListener
+    public private(set) var process: ChildProcess?
+
+    public var configPath: String { directory.file("modeld.toml") }
+    public var runDirectory: String { directory.file("run") }
+    public var stateDirectory: String { directory.file("state") }
+    public var socketPath: String { runDirectory + "/modeld.sock" }
+
+    /// Two small models; a socket anyone may connect to, so a test can be another user.
+    public static let standardConfig = """
+        [daemon]
+        socket_mode = "0666"
+        log_level = "debug"
+
+        [[model]]
+        id = "tiny"
+        repo = "test-org/tiny"
+        tasks = ["t2v"]
+        min_vram_gb = 8
+        approx_size = "1MiB"
+
+        [[model]]
+        id = "small"
+        repo = "test-org/small"
+        tasks = ["t2v", "i2v"]
+        """
+
+    public init(config: String = DaemonHarness.standardConfig) throws {
+        directory = try TemporaryDirectory()
+        // Other users (a test's `nobody` client) must reach the socket inside.
+        chmod(directory.path, 0o755)
+        notify = try NotifyListener(path: directory.file("notify.sock"))
+        try directory.write("modeld.toml", config)
+    }
+
+    deinit {
+        notify.stop()
+    }
+
+    /// The environment systemd would give the service (state and runtime directories,
+    /// the notify socket), plus `extra`.
+    public func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        ChildProcess.baseEnvironment
+            .merging([
+                "STATE_DIRECTORY": stateDirectory, "RUNTIME_DIRECTORY": runDirectory, "NOTIFY_SOCKET": notify.path,
+            ]) { $1 }
+            .merging(extra) { $1 }
+    }
+
+    /// Starts the daemon; `waitUntilReady` waits for its READY=1.
+    @discardableResult
+    public func start(
+        arguments: [String] = [], environment extra: [String: String] = [:], passing fd: Int32? = nil
+    ) throws -> ChildProcess {
+        let child = try ChildProcess(
+            Binaries.modeld, ["--config", configPath] + arguments, environment: environment(extra),
+            outputDirectory: directory.path, passing: fd)
+        process = child
+        return child
+    }
+
+    /// Starts the daemon the way a `.socket` unit does: `fd` as descriptor 3, and
+    /// `LISTEN_FDS=1`, `LISTEN_PID=` its own pid (set by a shell that then execs it).
+    @discardableResult
+    public func startSocketActivated(listening fd: Int32) throws -> ChildProcess {
+        let child = try ChildProcess(
+            "/bin/sh", ["-c", #"LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@""#, Binaries.modeld, "--config", configPath],
+            environment: environment(), outputDirectory: directory.path, passing: fd)
+        process = child
+        return child
+    }
+
+    /// Starts the daemon and waits until it told "systemd" it is ready.
+    @discardableResult
+    public func startReady(arguments: [String] = [], environment extra: [String: String] = [:]) throws -> ChildProcess {
+        let child = try start(arguments: arguments, environment: extra)
+        try waitUntilReady()
+        return child
+    }
+
+    public func waitUntilReady(count: Int = 1) throws {
+        do {
+            try notify.waitFor("READY=1", count: count)
+        } catch {
+            throw TestSupportError("\(error)\n--- daemon stderr:\n\(process?.errorOutput ?? "")")
+        }
+    }
+
+    /// A connection to the control socket that gives up on a read after `timeout`.
+    public func client(timeout: Duration = .seconds(10)) throws -> ControlClient {
+        try ControlClient(path: socketPath, timeout: timeout)
+    }
+
+    /// Sends one command on a new connection.
+    public func request(_ command: String, _ arguments: [String: JSONValue] = [:]) throws -> Response {
+        try client().request(command, arguments)
+    }
+
+    /// SIGTERM, then the exit status.
+    @discardableResult
+    public func stop(timeout: Duration = .seconds(10)) throws -> Int32 {
+        guard let process else { return 0 }
+        process.signal(SIGTERM)
+        return try process.waitForExit(timeout: timeout)
+    }
+
+    /// Runs modelctl with a clean environment plus `extra`.
+    public func modelctl(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (
+        status: Int32, output: String, error: String
+    ) {
+        try ChildProcess.run(
+            Binaries.modelctl, arguments, environment: ChildProcess.baseEnvironment.merging(extra) { $1 },
+            in: directory.path)
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import ModeldProtocol
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the daemon's version, protocol and process.")
+
+    @ParentCommand var root: ModelCtl
+    @OptionGroup var local: ClientOptions
+    var options: ClientOptions { local.merged(over: root.options) }
+
+    func run() throws {
+        try options.run("version", as: VersionResult.self) { result in
+            print("modeld \(result.version) (protocol \(result.protocol)), pid \(result.pid), up since \(result.started.ISO8601Format())")
+            print("modelctl \(ProtocolVersion.release)")
+        }
+    }
+}
+
+struct Metrics: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the daemon's metrics (Prometheus text format).")
+
+    @ParentCommand var root: ModelCtl
+    @OptionGroup var local: ClientOptions
+    var options: ClientOptions { local.merged(over: root.options) }
+
+    func run() throws {
+        try options.run("metrics", as: MetricsResult.self) { print($0.text, terminator: "") }
+    }
+}
+
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-read the configuration (like systemctl reload modeld). Admin.")
+
+    @ParentCommand var root: ModelCtl
+    @OptionGroup var local: ClientOptions
+    var options: ClientOptions { local.merged(over: root.options) }
+
+    func run() throws {
+        try options.run("reload", as: ReloadResult.self) { result in
+            print(result.changed.isEmpty ? "reloaded; nothing changed" : "reloaded; changed: " + result.changed.joined(separator: ", "))
+        }
+    }
+}

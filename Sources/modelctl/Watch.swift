@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import ModeldProtocol
+
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the daemon's events as they happen (subscribe).",
+        discussion: "A topic is a prefix of event names: --topic model matches model.state.")
+
+    @ParentCommand var root: ModelCtl
+    @OptionGroup var local: ClientOptions
+    var options: ClientOptions { local.merged(over: root.options) }
+
+    @Option(name: .customLong("topic"), help: "Only events whose name starts with this (repeatable).")
+    var topics: [String] = []
+
+    @Option(name: .customLong("model"), help: "Only events about this model (repeatable).")
+    var models: [String] = []
+
+    func run() throws {
+        let client = try options.connect()
+        var arguments: [String: JSONValue] = [:]
+        if !topics.isEmpty { arguments["topics"] = .array(topics.map(JSONValue.string)) }
+        if !models.isEmpty { arguments["models"] = .array(models.map(JSONValue.string)) }
+        let response = try client.request("subscribe", arguments)
+        if let error = response.error {
+            Output.error("modelctl: \(error.message)" + (error.hint.map { "\nhint: \($0)" } ?? ""))
+            throw ExitCode(ExitStatus.daemonError)
+        }
+        while let line = try client.readLine() {
+            // Written unbuffered: a watcher piped into another program sees each event at once.
+            if options.json {
+                Output.line(String(decoding: line, as: UTF8.self))
+            } else if let event = try? WireCodec.decoder.decode(JSONValue.self, from: line) {
+                Output.line(Self.describe(event))
+            }
+        }
+        Output.error("modelctl: the daemon closed the connection")
+    }
+
+    /// One readable line per event: `13:22:11 model.state ti2v-5B: missing → queued (pull)`.
+    static func describe(_ event: JSONValue) -> String {
+        let name = event["event"]?.string ?? "event"
+        let time = event["time"]?.string.map { String($0.dropFirst(11).prefix(8)) } ?? ""
+        let model = event["model"]?.string.map { " \($0):" } ?? ""
+        let detail: String
+        switch name {
+        case "model.state":
+            detail = "\(event["from"]?.string ?? "?") → \(event["to"]?.string ?? "?") (\(event["reason"]?.string ?? ""))"
+        case "config.reloaded":
+            let keys = event["changed"]?.array?.compactMap(\.string) ?? []
+            detail = keys.isEmpty ? "nothing changed" : "changed " + keys.joined(separator: ", ")
+        case "lagged":
+            detail = "this watcher fell behind and missed \(Int(event["dropped"]?.number ?? 0)) events; the daemon disconnected it"
+        default:
+            let skip: Set = ["event", "time", "seq", "model"]
+            if case .object(let fields) = event {
+                detail = fields.filter { !skip.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\(text($0.value))" }
+                    .joined(separator: " ")
+            } else {
+                detail = ""
+            }
+        }
+        return "\(time) \(name)\(model) \(detail)"
+    }
+
+    private static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): s
+        case .number(let n): n == n.rounded() ? String(Int64(n)) : String(n)
+        case .bool(let b): String(b)
+        case .null: "null"
+        default: (try? String(decoding: WireCodec.encoder.encode(value), as: UTF8.self)) ?? "?"
+        }
+    }
+}
