@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // C libraries, each behind a shim that gives variadic C functions typed wrappers.
@@ -27,6 +28,8 @@ let package = Package(
         .systemLibrary(
             name: "CSystemd", pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]),
+        // Linux calls that exist only as raw syscalls or macros (ioprio_set).
+        .target(name: "CModeldLinux"),
 
         // The domain: no I/O.
         .target(
@@ -38,8 +41,9 @@ let package = Package(
         .target(
             name: "ModeldLinux",
             dependencies: [
-                "ModeldCore", "CCurl", "COpenSSL", "CSystemd",
+                "ModeldCore", "CCurl", "COpenSSL", "CSystemd", "CModeldLinux",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         // The Keeper actor, the services and their wiring.
         .target(
@@ -66,13 +70,22 @@ let package = Package(
                 "ModeldProtocol", "ModeldCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Drives the hashing engine alone, for Benchmarks/ scripts that compare it with openssl.
+        .executableTarget(
+            name: "modeld-bench", dependencies: ["ModeldLinux", "ModeldCore"], path: "Benchmarks/modeld-bench"),
         .target(
             name: "ModeldTestSupport",
-            dependencies: ["ModeldCore", "ModeldProtocol"]),
+            dependencies: [
+                "ModeldCore", "ModeldProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
 
         .testTarget(name: "ModeldCoreTests", dependencies: ["ModeldCore"]),
         .testTarget(name: "ModeldProtocolTests", dependencies: ["ModeldProtocol"]),
         .testTarget(name: "ModeldDaemonTests", dependencies: ["ModeldDaemon", "ModeldProtocol"]),
+        .testTarget(name: "ModeldLinuxTests", dependencies: ["ModeldLinux", "ModeldCore"]),
         .testTarget(
             name: "ModeldEndToEndTests",
             dependencies: ["ModeldTestSupport", "ModeldProtocol", "ModeldCore"]),

@@ -13,9 +13,34 @@ public enum Daemon {
         let notifier = SystemdNotifier()
         let events = EventBus()
         let keeper = Keeper(config: config, events: events, logger: logger)
-        let reloader = ConfigReloader(loader: loader, keeper: keeper, notifier: notifier, logLevel: logLevel, logger: logger)
-        let metrics = ControlMetrics()
-        let router = CommandRouter(keeper: keeper, reloader: reloader, metrics: metrics, started: Date())
+        let store = Store(root: config.daemon.storeDir, linksDirectory: config.daemon.linksDir)
+        let ledgerPath = config.daemon.stateDir + "/ledger.sqlite"
+        let ledger: Ledger
+        do {
+            ledger = try Ledger(path: ledgerPath)
+        } catch {
+            throw DaemonError.ledgerUnusable(ledgerPath, "\(error)")
+        }
+        let hashing = try HashingPool()
+        // Manifest requests block on the network: a pool of their own, never the hashing one.
+        let network = try HashingPool(threadCount: 2, name: "modeld-hub")
+        defer {
+            hashing.shutdown()
+            network.shutdown()
+        }
+        let counters = VerifyCounters()
+        let verifier = FileVerifier(
+            store: store, ledger: ledger, hasher: FileHasher(pool: hashing), chunkSize: Int(config.verify.chunkSize.bytes),
+            counters: counters, logger: logger)
+        let manifests = ManifestSource(
+            store: store,
+            fetcher: config.hub.offline ? nil : ManifestFetcher(endpoint: config.hub.endpoint, token: config.token?.value),
+            pool: network, logger: logger)
+        let queue = VerificationQueue()
+        let reloader = ConfigReloader(
+            loader: loader, keeper: keeper, verifications: queue, notifier: notifier, logLevel: logLevel, logger: logger)
+        let metrics = ControlMetrics(verify: counters)
+        let router = CommandRouter(keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, started: Date())
         let hangups = await UnixSignalsSequence(trapping: .sighup)
 
         let control = ControlServer(
@@ -34,6 +59,11 @@ public enum Daemon {
         let group = ServiceGroup(
             configuration: .init(
                 services: [
+                    .init(service: VerificationService(
+                        keeper: keeper, queue: queue, manifests: manifests, verifier: verifier, logger: logger)),
+                    .init(service: StoreWatcher(
+                        keeper: keeper, queue: queue, layout: store.layout, linksDirectory: store.linksDirectory,
+                        quietPeriod: config.verify.quietPeriod.duration, logger: logger)),
                     .init(service: control),
                     .init(service: ReloadService(hangups: hangups, reloader: reloader)),
                     .init(service: SystemdService(notifier: notifier, keeper: keeper, events: events, logger: logger)),

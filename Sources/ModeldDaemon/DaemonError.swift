@@ -2,6 +2,7 @@
 public enum DaemonError: Error, CustomStringConvertible {
     case socketInUse(String)
     case socketPathTaken(String)
+    case ledgerUnusable(String, String)
 
     public var description: String {
         switch self {
@@ -9,6 +10,8 @@ public enum DaemonError: Error, CustomStringConvertible {
             "another modeld is already answering on \(path); stop it (systemctl stop modeld) or give this one another --socket"
         case .socketPathTaken(let path):
             "\(path) exists and is not a socket; move it away or give modeld another --socket"
+        case .ledgerUnusable(let path, let why):
+            "cannot open the ledger \(path) (\(why)); check that [daemon] state_dir is writable by the daemon's user"
         }
     }
 }

@@ -17,6 +17,11 @@ public struct Event: Sendable, Equatable {
         /// The signal a service that fell back to mock output waits for (`to: available`).
         case modelState(model: String, from: ModelState, to: ModelState, reason: String)
         case configReloaded(changed: [String])
+        case verifyProgress(model: String, filesDone: Int, filesTotal: Int)
+        /// A verification finished: the model's state and the counts behind it.
+        case verifyDone(model: String, state: ModelState, verified: Int, missing: Int, corrupted: Int)
+        case integrityDamaged(model: String, file: String, damagedRanges: [ByteRange], reason: String, source: IntegritySource)
+        case integrityMissing(model: String, files: [String], source: IntegritySource)
         /// Sent to a subscriber that could not keep up, before it is disconnected.
         case lagged(dropped: Int)
     }
@@ -25,14 +30,23 @@ public struct Event: Sendable, Equatable {
         switch payload {
         case .modelState: "model.state"
         case .configReloaded: "config.reloaded"
+        case .verifyProgress: "verify.progress"
+        case .verifyDone: "verify.done"
+        case .integrityDamaged: "integrity.damaged"
+        case .integrityMissing: "integrity.missing"
         case .lagged: "lagged"
         }
     }
 
     /// The model the event is about, for `subscribe`'s `models` filter.
     public var model: String? {
-        if case .modelState(let model, _, _, _) = payload { return model }
-        return nil
+        switch payload {
+        case .modelState(let model, _, _, _), .verifyProgress(let model, _, _), .verifyDone(let model, _, _, _, _),
+            .integrityDamaged(let model, _, _, _, _), .integrityMissing(let model, _, _):
+            model
+        case .configReloaded, .lagged:
+            nil
+        }
     }
 
     /// The event as one line for connection sequence number `seq`.
@@ -44,7 +58,10 @@ public struct Event: Sendable, Equatable {
         var event: Event
         var seq: Int
 
-        enum Key: String, CodingKey { case event, seq, time, model, from, to, reason, changed, dropped }
+        enum Key: String, CodingKey {
+            case event, seq, time, model, from, to, reason, changed, dropped, file, files, source, state, verified, missing
+            case corrupted, filesDone = "files_done", filesTotal = "files_total", damagedRanges = "damaged_ranges"
+        }
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Key.self)
@@ -61,6 +78,26 @@ public struct Event: Sendable, Equatable {
                 try c.encode(changed, forKey: .changed)
             case .lagged(let dropped):
                 try c.encode(dropped, forKey: .dropped)
+            case .verifyProgress(let model, let done, let total):
+                try c.encode(model, forKey: .model)
+                try c.encode(done, forKey: .filesDone)
+                try c.encode(total, forKey: .filesTotal)
+            case .verifyDone(let model, let state, let verified, let missing, let corrupted):
+                try c.encode(model, forKey: .model)
+                try c.encode(state, forKey: .state)
+                try c.encode(verified, forKey: .verified)
+                try c.encode(missing, forKey: .missing)
+                try c.encode(corrupted, forKey: .corrupted)
+            case .integrityDamaged(let model, let file, let ranges, let reason, let source):
+                try c.encode(model, forKey: .model)
+                try c.encode(file, forKey: .file)
+                try c.encode(ranges, forKey: .damagedRanges)
+                try c.encode(reason, forKey: .reason)
+                try c.encode(source, forKey: .source)
+            case .integrityMissing(let model, let files, let source):
+                try c.encode(model, forKey: .model)
+                try c.encode(files, forKey: .files)
+                try c.encode(source, forKey: .source)
             }
         }
     }

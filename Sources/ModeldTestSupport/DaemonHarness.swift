@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ModeldCore
 import ModeldProtocol
 
 /// A real `modeld` process in a directory of its own: its config, store, socket and a
@@ -45,12 +46,17 @@ public final class DaemonHarness {
         notify.stop()
     }
 
+    /// Where the daemon looks for a hub unless a test gives it the test hub's endpoint:
+    /// a closed port on loopback, so no test can ever reach the internet.
+    public static let noHub = "http://127.0.0.1:1"
+
     /// The environment systemd would give the service (state and runtime directories,
     /// the notify socket), plus `extra`.
     public func environment(_ extra: [String: String] = [:]) -> [String: String] {
         ChildProcess.baseEnvironment
             .merging([
                 "STATE_DIRECTORY": stateDirectory, "RUNTIME_DIRECTORY": runDirectory, "NOTIFY_SOCKET": notify.path,
+                "HF_ENDPOINT": Self.noHub,
             ]) { $1 }
             .merging(extra) { $1 }
     }
@@ -102,6 +108,18 @@ public final class DaemonHarness {
     /// Sends one command on a new connection.
     public func request(_ command: String, _ arguments: [String: JSONValue] = [:]) throws -> Response {
         try client().request(command, arguments)
+    }
+
+    /// Polls `status` until `model` is in `state`; its status then.
+    @discardableResult
+    public func waitForState(_ model: String, _ state: ModelState, timeout: Duration = .seconds(10)) throws -> ModelStatus {
+        var last: ModelStatus?
+        try waitUntil("\(model) to be \(state.rawValue) (last: \(last.map { "\($0.state.rawValue): \($0.reason ?? "")" } ?? "none"))", timeout: timeout) {
+            last = try request("status", ["model": .string(model)]).decode(StatusResult.self).models.first
+            return last?.state == state
+        }
+        guard let last else { throw TestSupportError("no status for \(model)") }
+        return last
     }
 
     /// SIGTERM, then the exit status.

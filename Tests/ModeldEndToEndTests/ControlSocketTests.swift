@@ -10,6 +10,8 @@ import Testing
     @Test func versionAndStatusAnswerOverTheSocket() throws {
         let daemon = try DaemonHarness()
         try daemon.startReady()
+        // With no hub to ask and nothing stored, the models settle as missing.
+        try daemon.waitForState("small", .missing)
         let client = try daemon.client()
         let version = try client.request("version").decode(VersionResult.self)
         #expect(version.protocol == 1)
@@ -20,7 +22,9 @@ import Testing
         let tiny = try #require(status.models.first)
         #expect(tiny.repo == "test-org/tiny")
         #expect(tiny.revision == "main")
-        #expect(tiny.state == .unknown && !tiny.ready)
+        #expect(tiny.state == .missing && !tiny.ready)
+        #expect(tiny.reason?.contains("cannot reach the hub") == true, "\(tiny.reason ?? "")")
+        #expect(tiny.actions.map(\.command) == ["modelctl pull tiny"])
         #expect(tiny.path == daemon.stateDirectory + "/models/tiny")
         #expect(tiny.sizeBytes == 1 << 20)
         #expect(status.store.path == daemon.stateDirectory + "/hub")
@@ -89,8 +93,11 @@ import Testing
         #expect(responses.last?.error?.code == .permissionDenied)
         #expect(responses.last?.error?.hint?.contains("modeld") == true, "the hint names the admin group")
 
+        // A copy nobody can reach, wherever the checkout is.
+        let modelctl = daemon.directory.file("modelctl")
+        try FileManager.default.copyItem(atPath: Binaries.modelctl, toPath: modelctl)
         let asNobody = try ChildProcess.run(
-            setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", Binaries.modelctl, "--socket", daemon.socketPath, "reload"],
+            setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", modelctl, "--socket", daemon.socketPath, "reload"],
             in: daemon.directory.path)
         #expect(asNobody.status == 1)
         #expect(asNobody.error.contains("permission_denied"))
@@ -149,21 +156,25 @@ import Testing
     @Test func subscribersGetEventsInOrderWithTheirFilters() throws {
         let daemon = try DaemonHarness()
         try daemon.startReady()
-        let all = try daemon.client()
-        #expect(try all.request("subscribe").ok)
-        // Reads give up after a second: this one must stay silent.
-        let onlyModels = try daemon.client(timeout: .seconds(1))
-        #expect(try onlyModels.request("subscribe", ["topics": .array([.string("model")])]).ok)
+        let configEvents = try daemon.client()
+        #expect(try configEvents.request("subscribe", ["topics": .array([.string("config")])]).ok)
+        let modelA = try daemon.client()
+        #expect(try modelA.request("subscribe", ["topics": .array([.string("model")]), "models": .array([.string("a")])]).ok)
 
         for (index, name) in ["a", "b"].enumerated() {
             try daemon.directory.write("modeld.d/\(index).toml", "[[model]]\nid = \"\(name)\"\nrepo = \"o/\(name)\"\n")
             #expect(try daemon.request("reload").decode(ReloadResult.self).changed.contains("model.\(name).repo"))
-            let event = try WireCodec.decoder.decode(JSONValue.self, from: try #require(try all.readLine()))
+            let event = try WireCodec.decoder.decode(JSONValue.self, from: try #require(try configEvents.readLine()))
             #expect(event["event"] == .string("config.reloaded"))
             #expect(event["seq"] == .number(Double(index + 1)))
         }
-        // The subscriber to "model" events saw none of those config events.
-        #expect(throws: ControlClientError.timedOut) { try onlyModels.readLine() }
+        // Model "a" is added, checked, and found missing (no hub here): only its state events arrive.
+        var seen: [JSONValue] = []
+        while seen.last?["to"] != .string("missing") {
+            seen.append(try WireCodec.decoder.decode(JSONValue.self, from: try #require(try modelA.readLine())))
+        }
+        #expect(seen.allSatisfy { $0["event"] == .string("model.state") && $0["model"] == .string("a") })
+        #expect(seen.map { $0["seq"] } == (1...seen.count).map { .number(Double($0)) })
         let metrics = try daemon.request("metrics").decode(MetricsResult.self).text
         #expect(metrics.contains("modeld_subscribers 2\n"))
     }
@@ -183,11 +194,15 @@ import Testing
     @Test func metricsAreInPrometheusTextFormat() throws {
         let daemon = try DaemonHarness()
         try daemon.startReady()
+        try daemon.waitForState("small", .missing)
+        try daemon.waitForState("tiny", .missing)
         _ = try daemon.request("version")
         let text = try daemon.request("metrics").decode(MetricsResult.self).text
         #expect(text.contains("# TYPE modeld_models gauge\n"))
-        #expect(text.contains("modeld_models{state=\"unknown\"} 2\n"))
+        #expect(text.contains("modeld_models{state=\"missing\"} 2\n"))
+        #expect(text.contains("modeld_verify_bytes_hashed_total 0\n"))
         #expect(text.contains("modeld_control_requests_total{cmd=\"version\"} 1\n"))
+        #expect(text.contains("modeld_control_requests_total{cmd=\"status\"}"))
         #expect(text.contains("modeld_control_connections 1\n"))
     }
 }

@@ -8,11 +8,12 @@ import Testing
     @Test func statusPrintsAnAlignedTable() throws {
         let daemon = try DaemonHarness()
         try daemon.startReady()
+        try daemon.waitForState("tiny", .missing)
         let run = try daemon.modelctl(["--socket", daemon.socketPath, "status"])
         #expect(run.status == 0, "\(run.error)")
         let lines = run.output.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("MODEL  STATE    SIZE   PROGRESS  PATH") == true, "\(lines)")
-        #expect(lines.contains { $0.hasPrefix("tiny   unknown  1 MiB  -         \(daemon.stateDirectory)/models/tiny") })
+        #expect(lines.contains { $0.hasPrefix("tiny   missing  1 MiB  -         \(daemon.stateDirectory)/models/tiny") })
         #expect(lines.contains { $0.hasPrefix("store: \(daemon.stateDirectory)/hub (") })
     }
 

@@ -8,6 +8,7 @@ struct CommandRouter: Sendable {
     let keeper: Keeper
     let reloader: ConfigReloader
     let metrics: ControlMetrics
+    let verifications: VerificationQueue
     let started: Date
 
     /// What a connection does with a request.
@@ -59,6 +60,17 @@ struct CommandRouter: Sendable {
         case .subscribe:
             let subscription = try request.arguments(Subscription.self)
             return .subscribe(subscription, reply: try WireCodec.success(id: request.id, result: subscription))
+        case .verify:
+            let arguments = try request.arguments(VerifyArguments.self)
+            let ids: [String]
+            if let model = arguments.model {
+                ids = [try await keeper.catalogModel(model).id]
+            } else {
+                ids = await keeper.config.models.map(\.id)
+            }
+            let deep = arguments.deep ?? false
+            for id in ids { verifications.enqueue(.init(model: id, scope: .wholeModel(deep: deep), source: .verify)) }
+            return try reply(VerifyResult(models: ids, deep: deep))
         case .reload:
             switch await reloader.reload() {
             case .success(let changed):

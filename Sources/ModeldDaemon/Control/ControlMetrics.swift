@@ -4,6 +4,10 @@ import Synchronization
 
 /// Counters of the control socket, and the Prometheus text of everything `metrics` shows.
 final class ControlMetrics: Sendable {
+    private let verify: VerifyCounters
+
+    init(verify: VerifyCounters) { self.verify = verify }
+
     private let counters = Mutex<(requests: [String: Int], connections: Int, rejected: Int, subscribers: Int)>(([:], 0, 0, 0))
 
     func countRequest(_ command: String) {
@@ -40,6 +44,10 @@ final class ControlMetrics: Sendable {
             "modeld_control_connections_rejected_total", "counter", "Connections refused because too many were open.",
             [("", snapshot.rejected)])
         family("modeld_subscribers", "gauge", "Connections receiving events.", [("", snapshot.subscribers)])
+        family(
+            "modeld_verify_bytes_hashed_total", "counter", "Bytes read and hashed by verification.",
+            [("", Int(verify.bytesHashed))])
+        family("modeld_files_verified_total", "counter", "Files found good by a verification.", [("", Int(verify.filesVerified))])
         return text
     }
 }

@@ -4,20 +4,14 @@ import ModeldCore
 import ModeldLinux
 import ModeldProtocol
 
-/// The one owner of every model's state. Workers report facts to it; it decides with
-/// pure functions from ModeldCore and tells subscribers what changed. Nothing else
-/// mutates model state.
+/// The one owner of every model's state. Workers report facts to it (a manifest, a
+/// file's condition); it derives each model's state with pure functions from ModeldCore
+/// and tells subscribers what changed. Nothing else mutates model state.
 actor Keeper {
     private(set) var config: ModeldConfig
     private var models: [String: ModelRecord] = [:]
     private let events: EventBus
     private let logger: Logger
-
-    /// What the Keeper knows of one model beyond its catalog entry.
-    struct ModelRecord {
-        var state: ModelState = .unknown
-        var reason = "not checked yet"
-    }
 
     init(config: ModeldConfig, events: EventBus, logger: Logger) {
         self.config = config
@@ -28,6 +22,8 @@ actor Keeper {
 
     /// Answers as soon as the actor is free: the watchdog's proof that the Keeper is not stuck.
     func ping() {}
+
+    // MARK: - Questions
 
     /// The status of every model, or of one (`unknown_model` with a suggestion otherwise).
     func status(of id: String?) throws(ProtocolError) -> StatusResult {
@@ -41,24 +37,12 @@ actor Keeper {
 
     /// `STATUS=` for systemd: "3 models: 1 available, 2 missing".
     func summary() -> String {
-        StateSummary.line(config.models.compactMap { models[$0.id]?.state })
+        StateSummary.line(config.models.map { models[$0.id]?.state ?? .unknown })
     }
 
     /// Model counts by state, for metrics.
     func stateCounts() -> [ModelState: Int] {
-        Dictionary(models.values.map { ($0.state, 1) }, uniquingKeysWith: +)
-    }
-
-    /// Takes a new configuration; returns the keys that changed. Models new to the
-    /// catalog start `unknown`; models gone from it are forgotten (their files stay).
-    func reconfigure(_ new: ModeldConfig) -> [String] {
-        let changed = ConfigDiff.changedKeys(from: config, to: new)
-        config = new
-        let ids = Set(new.models.map(\.id))
-        models = models.filter { ids.contains($0.key) }
-        for id in ids where models[id] == nil { models[id] = ModelRecord() }
-        if !changed.isEmpty { events.publish(Event(.configReloaded(changed: changed))) }
-        return changed
+        Dictionary(config.models.map { (models[$0.id]?.state ?? .unknown, 1) }, uniquingKeysWith: +)
     }
 
     func catalogModel(_ id: String) throws(ProtocolError) -> CatalogModel {
@@ -70,24 +54,140 @@ actor Keeper {
             hint: "modelctl status lists the models" + (guess.map { "; did you mean \($0)?" } ?? ""))
     }
 
-    private func status(_ model: CatalogModel) -> ModelStatus {
-        let record = models[model.id] ?? ModelRecord()
-        return ModelStatus(
-            model: model.id, repo: model.repo, revision: model.revision,
-            commit: model.pinsCommit ? model.revision : nil,
-            state: record.state, ready: record.state == .available,
-            path: (config.daemon.linksDir as NSString).appendingPathComponent(model.id),
-            sizeBytes: model.approxSize?.bytes, pinned: model.keep, reason: record.reason)
+    func state(of id: String) -> ModelState { models[id]?.state ?? .unknown }
+
+    /// The manifests known now, for the watcher to map paths to files.
+    func manifests() -> [(model: String, manifest: Manifest)] {
+        config.models.compactMap { model in models[model.id]?.integrity.map { (model.id, $0.manifest) } }
     }
 
-    /// Moves a model to `state`, telling subscribers and the log why.
-    func transition(_ id: String, to state: ModelState, reason: String) {
-        guard var record = models[id], record.state != state || record.reason != reason else { return }
-        let from = record.state
-        record.state = state
-        record.reason = reason
+    // MARK: - Facts
+
+    /// Takes a new configuration. Returns the keys that changed, and the models to verify
+    /// again: new to the catalog, or whose files are now others (repo, revision,
+    /// include, exclude). Models gone from the catalog are forgotten (their files stay).
+    func reconfigure(_ new: ModeldConfig) -> (changed: [String], recheck: [String]) {
+        let changed = ConfigDiff.changedKeys(from: config, to: new)
+        let old = config
+        config = new
+        let ids = Set(new.models.map(\.id))
+        models = models.filter { ids.contains($0.key) }
+        var recheck: [String] = []
+        for model in new.models {
+            let before = old.model(model.id)
+            let sameFiles = before.map {
+                ($0.repo, $0.revision, $0.include, $0.exclude) == (model.repo, model.revision, model.include, model.exclude)
+            } ?? false
+            if models[model.id] == nil || !sameFiles {
+                models[model.id] = ModelRecord()
+                recheck.append(model.id)
+            }
+        }
+        if !changed.isEmpty { events.publish(Event(.configReloaded(changed: changed))) }
+        return (changed, recheck)
+    }
+
+    /// The manifest a model is checked against. What is known of files that did not
+    /// change (same path, same digest) is kept.
+    func adopt(_ manifest: Manifest, for id: String) {
+        update(id, because: "manifest of commit \(manifest.commit.prefix(12))") { record in
+            var integrity = ModelIntegrity(manifest: manifest)
+            if let old = record.integrity {
+                for file in manifest.files where old.manifest.file(file.path)?.digest == file.digest {
+                    integrity[file.path] = old[file.path]
+                }
+            }
+            record.integrity = integrity
+            record.manifestProblem = nil
+        }
+    }
+
+    /// No manifest could be had; `anythingStored` tells "missing" from "unknown".
+    func manifestUnavailable(for id: String, problem: String, anythingStored: Bool) {
+        update(id, because: problem) { record in
+            record.manifestProblem = problem
+            record.anythingStored = anythingStored
+        }
+    }
+
+    func beginVerification(of id: String, files: Int) {
+        update(id, because: "verification started") { $0.verifying = (0, files) }
+    }
+
+    /// One file's condition, as a check found it. New damage or absence is announced.
+    func record(_ condition: FileCondition, for path: String, of id: String, source: IntegritySource) {
+        guard let previous = models[id]?.integrity?[path] else { return }
+        update(id, because: "\(path) checked") { record in
+            record.integrity?[path] = condition
+            if let verifying = record.verifying { record.verifying = (verifying.done + 1, verifying.total) }
+        }
+        guard condition != previous else { return }
+        switch condition {
+        case .corrupted(let ranges, let reason):
+            logger.warning("\(id): \(path) is damaged: \(reason)", metadata: ["model": "\(id)", "file": "\(path)"])
+            events.publish(Event(.integrityDamaged(model: id, file: path, damagedRanges: ranges, reason: reason, source: source)))
+        case .missing:
+            logger.warning("\(id): \(path) is missing", metadata: ["model": "\(id)", "file": "\(path)"])
+            events.publish(Event(.integrityMissing(model: id, files: [path], source: source)))
+        default:
+            break
+        }
+        if let progress = models[id]?.verifying, progress.done % 16 == 0 || progress.done == progress.total {
+            events.publish(Event(.verifyProgress(model: id, filesDone: progress.done, filesTotal: progress.total)))
+        }
+    }
+
+    /// The verification under way ended; `method` is how most files were found good.
+    func finishVerification(of id: String, method: VerifyMethod) {
+        update(id, because: "verification finished") { record in
+            record.verifying = nil
+            record.lastVerified = Date()
+            record.lastMethod = method
+        }
+        guard let record = models[id], let integrity = record.integrity else { return }
+        events.publish(Event(.verifyDone(
+            model: id, state: record.state, verified: integrity.verifiedCount, missing: integrity.missing.count,
+            corrupted: integrity.corrupted.count)))
+    }
+
+    // MARK: - Internals
+
+    /// Applies `change` to a model's record and announces a change of state.
+    private func update(_ id: String, because why: String, _ change: (inout ModelRecord) -> Void) {
+        guard var record = models[id] else { return }
+        let before = record.state
+        change(&record)
         models[id] = record
-        logger.info("\(id): \(from.rawValue) → \(state.rawValue): \(reason)", metadata: ["model": "\(id)"])
-        events.publish(Event(.modelState(model: id, from: from, to: state, reason: reason)))
+        let after = record.state
+        guard before != after else { return }
+        let reason = record.reason
+        logger.info("\(id): \(before.rawValue) → \(after.rawValue): \(reason)", metadata: ["model": "\(id)"])
+        events.publish(Event(.modelState(model: id, from: before, to: after, reason: reason)))
+    }
+
+    private func status(_ model: CatalogModel) -> ModelStatus {
+        let record = models[model.id] ?? ModelRecord()
+        let integrity = record.integrity
+        var status = ModelStatus(
+            model: model.id, repo: model.repo, revision: model.revision,
+            commit: integrity?.manifest.commit ?? (model.pinsCommit ? model.revision : nil),
+            state: record.state, ready: record.state == .available,
+            path: (config.daemon.linksDir as NSString).appendingPathComponent(model.id),
+            sizeBytes: integrity?.manifest.totalBytes ?? model.approxSize?.bytes, presentBytes: integrity?.verifiedBytes,
+            pinned: model.keep, reason: record.reason,
+            actions: integrity?.actions(model: model.id).map { ModelStatus.Action(command: $0.command, why: $0.why) } ?? [])
+        if let integrity {
+            status.files = ModelStatus.Files(
+                total: integrity.manifest.files.count, verified: integrity.verifiedCount, missing: integrity.missing,
+                corrupted: integrity.corrupted.map { ModelStatus.Damage(path: $0.path, damagedRanges: $0.ranges, reason: $0.reason) })
+            status.integrity = integrity.integrity
+        }
+        if record.manifestProblem != nil, integrity == nil {
+            status.actions.append(.init(command: "modelctl pull \(model.id)", why: "its files are not here"))
+        }
+        status.verify = ModelStatus.Verification(
+            last: record.lastVerified, method: record.lastMethod,
+            progress: record.verifying.map { $0.total == 0 ? 1 : Double($0.done) / Double($0.total) })
+        return status
     }
 }

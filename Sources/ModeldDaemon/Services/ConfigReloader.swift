@@ -8,13 +8,18 @@ import ModeldProtocol
 actor ConfigReloader {
     private let loader: ConfigLoader
     private let keeper: Keeper
+    private let verifications: VerificationQueue
     private let notifier: SystemdNotifier
     private let logLevel: LogLevelControl
     private let logger: Logger
 
-    init(loader: ConfigLoader, keeper: Keeper, notifier: SystemdNotifier, logLevel: LogLevelControl, logger: Logger) {
+    init(
+        loader: ConfigLoader, keeper: Keeper, verifications: VerificationQueue, notifier: SystemdNotifier,
+        logLevel: LogLevelControl, logger: Logger
+    ) {
         self.loader = loader
         self.keeper = keeper
+        self.verifications = verifications
         self.notifier = notifier
         self.logLevel = logLevel
         self.logger = logger
@@ -27,7 +32,8 @@ actor ConfigReloader {
         do {
             let new = try loader.load()
             let old = await keeper.config
-            let changed = await keeper.reconfigure(new)
+            let (changed, recheck) = await keeper.reconfigure(new)
+            for id in recheck { verifications.enqueue(.init(model: id, scope: .wholeModel(deep: false), source: .verify)) }
             logLevel.level = new.daemon.logLevel.swiftLogLevel
             if new.daemon.socket != old.daemon.socket || new.daemon.socketMode != old.daemon.socketMode {
                 logger.warning("the control socket's path and mode change only at restart", metadata: ["socket": "\(old.daemon.socket)"])

@@ -1,3 +1,4 @@
+import Foundation
 import ModeldCore
 
 /// One model in `status`, as PROTOCOL.md shows it. Fields a later part of the daemon
@@ -16,6 +17,11 @@ public struct ModelStatus: Codable, Sendable, Equatable {
     public var pinned: Bool
     /// Why the model is in this state, in a few words.
     public var reason: String?
+    /// What is known of each file, once the manifest is known.
+    public var files: Files?
+    /// The share of files verified, 0…1.
+    public var integrity: Double?
+    public var verify: Verification?
     public var actions: [Action]
 
     public init(
@@ -39,7 +45,52 @@ public struct ModelStatus: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case model, repo, revision, commit, state, ready, path, sizeBytes = "size_bytes"
-        case presentBytes = "present_bytes", pinned, reason, actions
+        case presentBytes = "present_bytes", pinned, reason, files, integrity, verify, actions
+    }
+
+    /// `files`: counts, and the names of what is missing or damaged.
+    public struct Files: Codable, Sendable, Equatable {
+        public var total: Int
+        public var verified: Int
+        public var missing: [String]
+        public var corrupted: [Damage]
+
+        public init(total: Int, verified: Int, missing: [String], corrupted: [Damage]) {
+            self.total = total
+            self.verified = verified
+            self.missing = missing
+            self.corrupted = corrupted
+        }
+    }
+
+    /// A damaged file: where, and why.
+    public struct Damage: Codable, Sendable, Equatable {
+        public var path: String
+        public var damagedRanges: [ByteRange]
+        public var reason: String
+
+        public init(path: String, damagedRanges: [ByteRange], reason: String) {
+            self.path = path
+            self.damagedRanges = damagedRanges
+            self.reason = reason
+        }
+
+        enum CodingKeys: String, CodingKey { case path, damagedRanges = "damaged_ranges", reason }
+    }
+
+    /// `verify`: the last complete verification, and the one under way.
+    public struct Verification: Codable, Sendable, Equatable {
+        public var last: Date?
+        /// How most files were found good last time: `stat`, `chunks` or `full`.
+        public var method: VerifyMethod?
+        /// 0…1 while a verification runs.
+        public var progress: Double?
+
+        public init(last: Date?, method: VerifyMethod?, progress: Double?) {
+            self.last = last
+            self.method = method
+            self.progress = progress
+        }
     }
 
     /// Something a person can do about the model, with the reason to do it.

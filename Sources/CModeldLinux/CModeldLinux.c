@@ -1,0 +1,1 @@
+#include "CModeldLinux.h"

@@ -1,0 +1,32 @@
+import Foundation
+import ModeldCore
+
+/// What the Keeper knows of one model beyond its catalog entry.
+struct ModelRecord {
+    /// The files and what is known of each, once a manifest is known.
+    var integrity: ModelIntegrity?
+    /// Why there is no manifest, when there is none.
+    var manifestProblem: String?
+    /// Whether any of the model's files are in the store (decides missing vs unknown
+    /// when no manifest can be had).
+    var anythingStored = false
+    /// Files checked so far in the verification under way.
+    var verifying: (done: Int, total: Int)?
+    var lastVerified: Date?
+    var lastMethod: VerifyMethod?
+
+    /// The state, derived — never stored, so it cannot disagree with the facts.
+    var state: ModelState {
+        if verifying != nil { return .verifying }
+        if let integrity { return integrity.state }
+        if manifestProblem != nil { return anythingStored ? .unknown : .missing }
+        return .unknown
+    }
+
+    var reason: String {
+        if let verifying { return "verifying: \(verifying.done) of \(verifying.total) files checked" }
+        if let integrity { return integrity.reason }
+        if let manifestProblem { return (anythingStored ? "cannot be checked: " : "not downloaded; ") + manifestProblem }
+        return "not checked yet"
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import ModeldCore
+import ModeldLinux
+
+/// Where a model's manifest comes from: the store first (`refs/<revision>` and the kept
+/// `trees/<commit>.json`, so a restart without network knows every file), the hub when
+/// the store has none — by the commit the store already names, so adopting a cache never
+/// moves it to another revision.
+struct ManifestSource: Sendable {
+    let store: Store
+    /// Nil when `HF_HUB_OFFLINE` forbids asking the hub.
+    let fetcher: ManifestFetcher?
+    /// Network calls block: they run here, never on the cooperative pool.
+    let pool: HashingPool
+    let logger: Logger
+
+    func manifest(for model: CatalogModel) async -> Result<Manifest, HubFailure> {
+        let known = model.pinsCommit ? model.revision.lowercased() : store.commit(repo: model.repo, revision: model.revision)
+        if let known {
+            do {
+                if let manifest = try store.manifest(repo: model.repo, commit: known) { return .success(filtered(manifest, model)) }
+            } catch {
+                logger.warning("the kept manifest of \(model.id) is unusable, asking the hub: \(error)", metadata: ["model": "\(model.id)"])
+            }
+        }
+        guard let fetcher else {
+            return .failure(HubFailure(
+                kind: .offline, message: "no manifest on disk, and HF_HUB_OFFLINE forbids asking the hub",
+                hint: "unset HF_HUB_OFFLINE (or [hub] offline) so the daemon can fetch the file list"))
+        }
+        let revision = known ?? model.revision
+        let fetched: (manifest: Manifest, listing: Data)
+        do {
+            fetched = try await pool.result(of: { () throws(HubFailure) in try fetcher.fetch(repo: model.repo, revision: revision) }).get()
+        } catch {
+            return .failure(error as? HubFailure ?? HubFailure(kind: .transient, message: "\(error)", hint: "try again: modelctl verify \(model.id)"))
+        }
+        do {
+            try store.keepListing(fetched.listing, repo: model.repo, commit: fetched.manifest.commit)
+            if !model.pinsCommit, known == nil {
+                try store.setCommit(fetched.manifest.commit, repo: model.repo, revision: model.revision)
+            }
+        } catch {
+            logger.warning("cannot keep the manifest of \(model.id) in the store: \(error)", metadata: ["model": "\(model.id)"])
+        }
+        return .success(filtered(fetched.manifest, model))
+    }
+
+    /// Whether the store holds anything of the model's repository.
+    func anythingStored(_ model: CatalogModel) -> Bool {
+        FileStat.isDirectory(store.layout.repoFolder(model.repo))
+    }
+
+    private func filtered(_ manifest: Manifest, _ model: CatalogModel) -> Manifest {
+        let filter = FileFilter(include: model.include, exclude: model.exclude)
+        var kept = manifest
+        kept.files = manifest.files.filter { filter.keeps($0.path) }
+        return kept
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Logging
+import ModeldCore
+import ModeldLinux
+import ModeldProtocol
+import ServiceLifecycle
+import Synchronization
+
+/// Watches the store and the links folder with inotify (STORE.md, Watching): changes are
+/// coalesced per file for the quiet period, then only what changed is checked again.
+/// Lost events or exhausted watches fall back to stat rescans, and say so.
+struct StoreWatcher: Service {
+    let keeper: Keeper
+    let queue: VerificationQueue
+    let layout: StoreLayout
+    let linksDirectory: String
+    let quietPeriod: Duration
+    let logger: Logger
+
+    /// How often the store is rescanned (stat only) while inotify cannot cover it.
+    static let rescanPeriod: Duration = .seconds(30)
+
+    func run() async throws {
+        let inotify: Inotify
+        do {
+            inotify = try Inotify()
+        } catch {
+            logger.warning("cannot watch the store (\(error)); rescanning every \(Self.rescanPeriod) instead")
+            return await rescanForever()
+        }
+        let watches = Watches(inotify: inotify, index: await makeIndex())
+        watches.add(logger: logger)
+        let pending = PendingChanges()
+        await withGracefulShutdownHandler {
+            // Cancellation ends the waits; closing the sources ends the loops.
+            await cancelWhenGracefulShutdown {
+                await withDiscardingTaskGroup { group in
+                    group.addTask { await deliverChanges(from: watches, to: pending) }
+                    group.addTask { await handOver(pending, refreshing: watches) }
+                    group.addTask { await rescanWhileExhausted(watches, into: pending) }
+                }
+            }
+        } onGracefulShutdown: {
+            inotify.stop()
+            pending.close()
+        }
+    }
+
+    /// inotify's events, turned into targets that wait for their quiet period.
+    private func deliverChanges(from watches: Watches, to pending: PendingChanges) async {
+        for await event in watches.inotify.events {
+            switch event {
+            case .overflow:
+                logger.warning("inotify lost events (queue overflow); checking every model again (stat only)")
+                for entry in await keeper.config.models { pending.add(.model(entry.id), after: .zero) }
+            case .change(let change):
+                for target in watches.index.targets(for: change.path) { pending.add(target, after: quietPeriod) }
+                if change.isDirectory || change.isWatchGone {
+                    watches.forget(change.path)
+                    await refresh(watches)
+                }
+            }
+        }
+    }
+
+    /// Each target, once quiet, goes to the verification queue.
+    private func handOver(_ pending: PendingChanges, refreshing watches: Watches) async {
+        while !pending.isClosed && !Task.isCancelled {
+            for target in await pending.due() {
+                switch target {
+                case .file(let model, let path):
+                    queue.enqueue(.init(model: model, scope: .files([path]), source: .watch))
+                case .model(let model):
+                    queue.enqueue(.init(model: model, scope: .wholeModel(deep: false), source: .watch))
+                }
+            }
+            // A first manifest or a reload brings new folders to watch.
+            await refresh(watches)
+        }
+    }
+
+    /// Without enough watches, a periodic stat rescan stands in for the missing events.
+    private func rescanWhileExhausted(_ watches: Watches, into pending: PendingChanges) async {
+        while !pending.isClosed && !Task.isCancelled {
+            try? await Task.sleep(for: Self.rescanPeriod)
+            guard watches.exhausted, !Task.isCancelled else { continue }
+            for entry in await keeper.config.models { pending.add(.model(entry.id), after: .zero) }
+        }
+    }
+
+    private func refresh(_ watches: Watches) async {
+        watches.index = await makeIndex()
+        watches.add(logger: logger)
+    }
+
+    private func makeIndex() async -> StorePathIndex {
+        let config = await keeper.config
+        let manifests = Dictionary(await keeper.manifests().map { ($0.model, $0.manifest) }, uniquingKeysWith: { a, _ in a })
+        return StorePathIndex(
+            layout: layout, linksDirectory: linksDirectory,
+            entries: config.models.map { .init(model: $0.id, repo: $0.repo, manifest: manifests[$0.id]) })
+    }
+
+    private func rescanForever() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                for entry in await keeper.config.models {
+                    queue.enqueue(.init(model: entry.id, scope: .wholeModel(deep: false), source: .watch))
+                }
+                try? await Task.sleep(for: Self.rescanPeriod)
+            }
+        }
+    }
+}
+
+/// The folders under watch and the index that maps their changes to model files.
+final class Watches: Sendable {
+    let inotify: Inotify
+    private let state: Mutex<(index: StorePathIndex, watched: Set<String>, exhausted: Bool)>
+
+    init(inotify: Inotify, index: StorePathIndex) {
+        self.inotify = inotify
+        state = Mutex((index, [], false))
+    }
+
+    var index: StorePathIndex {
+        get { state.withLock { $0.index } }
+        set { state.withLock { $0.index = newValue } }
+    }
+
+    /// Whether inotify ran out of watches (`fs.inotify.max_user_watches`).
+    var exhausted: Bool { state.withLock { $0.exhausted } }
+
+    func forget(_ folder: String) { state.withLock { _ = $0.watched.remove(folder) } }
+
+    /// Watches every folder of the index not watched yet (and that exists).
+    func add(logger: Logger) {
+        let folders = state.withLock { state in state.index.directories.filter { !state.watched.contains($0) } }
+        for folder in folders where FileStat.isDirectory(folder) {
+            do {
+                try inotify.watch(folder)
+                state.withLock { _ = $0.watched.insert(folder) }
+            } catch where error.errno == ENOSPC {
+                let first = state.withLock { state in
+                    defer { state.exhausted = true }
+                    return !state.exhausted
+                }
+                if first {
+                    logger.warning(
+                        "out of inotify watches; raise fs.inotify.max_user_watches (sysctl). Rescanning every \(StoreWatcher.rescanPeriod) meanwhile")
+                }
+            } catch {
+                logger.debug("cannot watch \(folder): \(error)")
+            }
+        }
+    }
+}
+
+/// Targets waiting for their quiet period to pass; each new change restarts its wait.
+final class PendingChanges: Sendable {
+    private let state = Mutex<(due: [StorePathIndex.Target: ContinuousClock.Instant], closed: Bool)>(([:], false))
+    private let tick: AsyncStream<Void>.Continuation
+    private let ticks: AsyncStream<Void>
+
+    init() {
+        (ticks, tick) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func add(_ target: StorePathIndex.Target, after quiet: Duration) {
+        state.withLock { $0.due[target] = ContinuousClock.now + quiet }
+        tick.yield()
+    }
+
+    func close() {
+        state.withLock { $0.closed = true }
+        tick.finish()
+    }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// Waits until at least one target is due, then returns every due target.
+    func due() async -> [StorePathIndex.Target] {
+        var iterator = ticks.makeAsyncIterator()
+        while true {
+            let (ready, next, closed) = state.withLock { state -> ([StorePathIndex.Target], ContinuousClock.Instant?, Bool) in
+                let now = ContinuousClock.now
+                let ready = state.due.filter { $0.value <= now }.map(\.key)
+                for target in ready { state.due[target] = nil }
+                return (ready, state.due.values.min(), state.closed)
+            }
+            if !ready.isEmpty || closed || Task.isCancelled { return ready }
+            if let next {
+                // Wake at the earliest deadline, or sooner if a change moves it.
+                try? await Task.sleep(until: next, clock: .continuous)
+            } else if await iterator.next() == nil {
+                return []
+            }
+        }
+    }
+}

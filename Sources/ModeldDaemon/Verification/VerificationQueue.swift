@@ -1,0 +1,57 @@
+import ModeldProtocol
+import Synchronization
+
+/// Verifications waiting to run, merged per model: a whole-model check absorbs file
+/// checks, repeated file checks merge, and a deep request stays deep. Bounded by the
+/// catalog's size, however many events the watcher sends.
+final class VerificationQueue: Sendable {
+    enum Scope: Sendable, Equatable {
+        case wholeModel(deep: Bool)
+        case files(Set<String>)
+    }
+
+    struct Request: Sendable, Equatable {
+        var model: String
+        var scope: Scope
+        var source: IntegritySource
+    }
+
+    private let pending = Mutex<[Request]>([])
+    private let wake: AsyncStream<Void>.Continuation
+    /// Ticks when there is something to take; a burst of requests is one tick.
+    let wakeups: AsyncStream<Void>
+
+    init() {
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func enqueue(_ request: Request) {
+        pending.withLock { queue in
+            guard let index = queue.firstIndex(where: { $0.model == request.model }) else {
+                queue.append(request)
+                return
+            }
+            queue[index] = Self.merge(queue[index], request)
+        }
+        wake.yield()
+    }
+
+    func next() -> Request? {
+        pending.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+    }
+
+    func finish() { wake.finish() }
+
+    static func merge(_ a: Request, _ b: Request) -> Request {
+        switch (a.scope, b.scope) {
+        case (.wholeModel(let deepA), .wholeModel(let deepB)):
+            return Request(model: a.model, scope: .wholeModel(deep: deepA || deepB), source: b.source)
+        case (.wholeModel, .files):
+            return a
+        case (.files, .wholeModel):
+            return b
+        case (.files(let pathsA), .files(let pathsB)):
+            return Request(model: a.model, scope: .files(pathsA.union(pathsB)), source: b.source)
+        }
+    }
+}

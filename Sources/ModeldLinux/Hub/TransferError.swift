@@ -1,0 +1,22 @@
+import CCurl
+
+/// A transfer that failed below HTTP: libcurl's code and words, or an answer too large.
+public enum TransferError: Error, Sendable, CustomStringConvertible {
+    case curl(operation: String, code: CURLcode, detail: String)
+    case tooLarge(url: String, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .curl(let operation, let code, let detail): "\(operation): \(detail) (curl error \(code.rawValue))"
+        case .tooLarge(let url, let limit): "\(url): the answer is larger than \(limit) bytes"
+        }
+    }
+
+    /// libcurl's code, for the caller's retry decision.
+    public var code: CURLcode {
+        switch self {
+        case .curl(_, let code, _): code
+        case .tooLarge: CURLE_WRITE_ERROR
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import ModeldCore
+
+/// What must survive a restart or a crash (STORE.md), in SQLite through GRDB: WAL mode,
+/// schema changes as numbered migrations. Reads and writes run on GRDB's own queues.
+public final class Ledger: Sendable {
+    private let database: DatabasePool
+
+    /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        try AtomicFile.makeFolder(containing: path)
+        var configuration = Configuration()
+        configuration.label = "modeld.ledger"
+        database = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: verified blobs and their chunk index") { db in
+            try db.create(table: VerifiedBlob.databaseTableName) { table in
+                table.primaryKey("digest", .text)
+                table.column("kind", .text).notNull()
+                table.column("size", .integer).notNull()
+                table.column("chunk_size", .integer).notNull()
+                table.column("chunk_hashes", .blob).notNull()
+                table.column("stat_size", .integer).notNull()
+                table.column("mtime_ns", .integer).notNull()
+                table.column("ctime_ns", .integer).notNull()
+                table.column("inode", .integer).notNull()
+                table.column("device", .integer).notNull()
+                table.column("verified_at", .datetime).notNull()
+                table.column("method", .text).notNull()
+                table.column("scrubbed_at", .datetime)
+            }
+        }
+        return migrator
+    }
+
+    public func verifiedBlob(_ digest: FileDigest) async throws -> VerifiedBlob? {
+        try await database.read { db in try VerifiedBlob.fetchOne(db, key: digest.hex) }
+    }
+
+    public func record(_ blob: VerifiedBlob) async throws {
+        try await database.write { db in try blob.save(db) }
+    }
+
+    /// Forgets a blob that no longer matches: it must be verified whole again.
+    public func forget(_ digest: FileDigest) async throws {
+        _ = try await database.write { db in try VerifiedBlob.deleteOne(db, key: digest.hex) }
+    }
+}

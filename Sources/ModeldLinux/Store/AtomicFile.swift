@@ -1,0 +1,66 @@
+import Foundation
+import Glibc
+
+/// Files and links that appear whole or not at all: written under a temporary name in
+/// the same folder, synced, renamed over the final name, and the folder synced, so a
+/// crash leaves either the old or the new, never half of one.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws(SystemError) {
+        let folder = try makeFolder(containing: path)
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = try syscall("open(\(temporary))") { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        do {
+            var offset = 0
+            while offset < data.count {
+                let written = try syscall("write(\(temporary))") {
+                    data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, data.count - offset) }
+                }
+                offset += written
+            }
+            try syscall("fsync(\(temporary))") { fsync(fd) }
+            try syscall("close(\(temporary))") { close(fd) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        try rename(temporary, over: path, in: folder)
+    }
+
+    /// A symlink at `path` pointing to `target`, replacing what was there.
+    public static func symlink(_ target: String, at path: String) throws(SystemError) {
+        let folder = try makeFolder(containing: path)
+        let temporary = path + ".tmp-\(getpid())"
+        unlink(temporary)
+        try syscall("symlink(\(temporary))") { Glibc.symlink(target, temporary) }
+        try rename(temporary, over: path, in: folder)
+    }
+
+    private static func rename(_ temporary: String, over path: String, in folder: String) throws(SystemError) {
+        do {
+            try syscall("rename(\(path))") { Glibc.rename(temporary, path) }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        let fd = try syscall("open(\(folder))") { open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        defer { close(fd) }
+        try syscall("fsync(\(folder))") { fsync(fd) }
+    }
+
+    /// Creates the folders above `path` as needed; returns the immediate one.
+    @discardableResult
+    public static func makeFolder(containing path: String) throws(SystemError) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        try makeFolders(folder)
+        return folder
+    }
+
+    /// `mkdir -p`.
+    public static func makeFolders(_ folder: String) throws(SystemError) {
+        guard !folder.isEmpty, !FileStat.isDirectory(folder) else { return }
+        let parent = (folder as NSString).deletingLastPathComponent
+        if parent != folder { try makeFolders(parent) }
+        if mkdir(folder, 0o755) != 0 && errno != EEXIST { throw SystemError("mkdir(\(folder))", errno: errno) }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Glibc
+import ModeldCore
+
+/// The store's file operations on a Hugging Face cache (STORE.md): refs, kept tree
+/// listings, snapshot links and the stable per-model links. What becomes visible
+/// becomes visible whole: written aside, synced, renamed over.
+public struct Store: Sendable {
+    public let layout: StoreLayout
+    public let linksDirectory: String
+
+    public init(root: String, linksDirectory: String) {
+        layout = StoreLayout(root: root)
+        self.linksDirectory = linksDirectory
+    }
+
+    /// The commit `refs/<revision>` names, if the store has it.
+    public func commit(repo: String, revision: String) -> String? {
+        guard let text = try? String(contentsOfFile: layout.ref(repo, revision), encoding: .utf8) else { return nil }
+        let commit = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return commit.count == 40 && commit.allSatisfy(\.isHexDigit) ? commit : nil
+    }
+
+    /// Writes `refs/<revision>`: the commit, no trailing newline (readers do not strip it).
+    public func setCommit(_ commit: String, repo: String, revision: String) throws(SystemError) {
+        try AtomicFile.write(Data(commit.utf8), to: layout.ref(repo, revision))
+    }
+
+    /// The tree listing kept for `commit`, parsed; nil when none is kept.
+    public func manifest(repo: String, commit: String) throws(ManifestError) -> Manifest? {
+        guard let data = FileManager.default.contents(atPath: layout.tree(repo, commit)) else { return nil }
+        return Manifest(repo: repo, commit: commit, files: try HubAPI.files(fromTreePage: data))
+    }
+
+    public func keepListing(_ listing: Data, repo: String, commit: String) throws(SystemError) {
+        try AtomicFile.write(listing, to: layout.tree(repo, commit))
+    }
+
+    /// Where a manifest file is, and whether its snapshot link leads to the right blob.
+    public enum Presence: Sendable, Equatable {
+        case present(blob: String)
+        /// The blob is there but the snapshot has no link to it (a partly copied cache).
+        case unlinked(blob: String)
+        case absent
+    }
+
+    public func presence(of file: ManifestFile, repo: String, commit: String) -> Presence {
+        let blob = layout.blob(repo, file.digest)
+        let link = layout.snapshotFile(repo, commit, file.path)
+        let blobThere = (try? FileStat.signature(blob)) != nil
+        guard blobThere else { return .absent }
+        return FileStat.linkTarget(link) == StoreLayout.blobLinkTarget(path: file.path, digest: file.digest)
+            ? .present(blob: blob) : .unlinked(blob: blob)
+    }
+
+    /// Makes `snapshots/<commit>/<path>` a relative link to its blob, replacing whatever
+    /// was at that path.
+    public func link(_ file: ManifestFile, repo: String, commit: String) throws(SystemError) {
+        let path = layout.snapshotFile(repo, commit, file.path)
+        try AtomicFile.symlink(StoreLayout.blobLinkTarget(path: file.path, digest: file.digest), at: path)
+    }
+
+    /// `<links_dir>/<model>` → the snapshot, switched with one rename(2): a process that
+    /// opened the old files keeps reading them.
+    public func pointStableLink(model: String, repo: String, commit: String) throws(SystemError) {
+        let target = layout.snapshot(repo, commit)
+        let link = linksDirectory + "/" + model
+        guard FileStat.linkTarget(link) != target else { return }
+        try AtomicFile.symlink(target, at: link)
+    }
+
+    public func stableLink(model: String) -> String { linksDirectory + "/" + model }
+}

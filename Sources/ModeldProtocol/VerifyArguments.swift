@@ -1,0 +1,24 @@
+/// `verify`'s arguments: one model or all; `deep` re-reads every byte.
+public struct VerifyArguments: Codable, Sendable {
+    public var model: String?
+    public var deep: Bool?
+    public init(model: String? = nil, deep: Bool? = nil) {
+        self.model = model
+        self.deep = deep
+    }
+}
+
+/// `verify`'s result: the verifications started (they report through events and status).
+public struct VerifyResult: Codable, Sendable, Equatable {
+    public var models: [String]
+    public var deep: Bool
+    public init(models: [String], deep: Bool) {
+        self.models = models
+        self.deep = deep
+    }
+}
+
+/// Who found a problem: the watcher, a scheduled scrub, or a `verify`.
+public enum IntegritySource: String, Codable, Sendable {
+    case watch, scrub, verify
+}

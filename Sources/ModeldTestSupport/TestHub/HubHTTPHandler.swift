@@ -1,0 +1,152 @@
+import NIOCore
+import NIOHTTP1
+
+/// Serves one connection of the test hub: routes each request, applies the fault
+/// planned for it, and streams the body in slices, writing the next only when the
+/// previous one has gone to the socket (so a slow reader holds one slice, not a file).
+final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// A response body under way.
+    private struct Transfer {
+        let request: RecordedRequest
+        let body: [UInt8]
+        let range: Range<Int>
+        let fault: HubFault?
+        let keepAlive: Bool
+        var sent = 0
+        var stalled = false
+        var remaining: Int { range.count - sent }
+    }
+
+    private let listener: TestHub.Listener
+    private let core: TestHub.Core
+    private var head: HTTPRequestHead?
+    private var transfer: Transfer?
+
+    init(listener: TestHub.Listener, core: TestHub.Core) {
+        self.listener = listener
+        self.core = core
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): self.head = head
+        case .body: break
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(to: head, context: context)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        transfer = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        transfer = nil
+        context.close(promise: nil)
+    }
+
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let request = core.record(listener: listener, head: head)
+        let fault = core.faults.take(for: request)
+        if let fault { core.log.update(request.sequence) { $0.fault = fault } }
+
+        var response: HubResponse
+        switch fault {
+        case .disconnect:
+            context.close(promise: nil)
+            return
+        case .status(let status, let retryAfter):
+            response = .error(
+                status, code: nil, "Injected fault: \(status)",
+                headers: retryAfter.map { [("Retry-After", "\($0)")] } ?? [])
+        default:
+            response = core.respond(to: request, ignoreRange: fault == .ignoreRange)
+        }
+
+        var headers = HTTPHeaders(response.headers)
+        headers.replaceOrAdd(name: "Content-Length", value: "\(response.range.count)")
+        headers.replaceOrAdd(name: "Connection", value: head.isKeepAlive ? "keep-alive" : "close")
+        let status = HTTPResponseStatus(statusCode: response.status)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        core.log.update(request.sequence) { $0.status = response.status }
+
+        transfer = Transfer(
+            request: request, body: response.body, range: head.method == .HEAD ? 0..<0 : response.range, fault: fault,
+            keepAlive: head.isKeepAlive)
+        pump(context: context)
+    }
+
+    /// Sends the next slice of the body, or ends the response.
+    private func pump(context: ChannelHandlerContext) {
+        guard var transfer else { return }
+        if transfer.remaining == 0 {
+            self.transfer = nil
+            finish(transfer, context: context)
+            return
+        }
+        var slice = min(transfer.remaining, core.options.sliceSize)
+        var delay: TimeAmount?
+        switch transfer.fault {
+        case .resetAfter(let bytes):
+            if transfer.sent >= bytes {
+                self.transfer = nil
+                context.close(promise: nil)
+                return
+            }
+            slice = min(slice, bytes - transfer.sent)
+        case .stall(let bytes, let duration) where !transfer.stalled:
+            if transfer.sent >= bytes {
+                self.transfer!.stalled = true
+                let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+                schedule(in: .nanoseconds(nanoseconds), context: context)
+                return
+            }
+            slice = min(slice, bytes - transfer.sent)
+        case .throttle(let rate):
+            slice = min(slice, max(1, rate / 10))
+            delay = .milliseconds(100)
+        default: break
+        }
+
+        let start = transfer.range.lowerBound + transfer.sent
+        var buffer = context.channel.allocator.buffer(capacity: slice)
+        buffer.writeBytes(transfer.body[start..<start + slice])
+        if transfer.fault == .wrongBytes {
+            let middle = transfer.range.lowerBound + transfer.range.count / 2
+            if (start..<start + slice).contains(middle) {
+                buffer.setInteger(transfer.body[middle] ^ 0xFF, at: buffer.readerIndex + middle - start)
+            }
+        }
+        transfer.sent += slice
+        self.transfer = transfer
+        core.log.addBody(slice, to: transfer.request.sequence, path: transfer.request.path)
+
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer)))).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success:
+                if let delay { self.schedule(in: delay, context: context) } else { self.pump(context: context) }
+            case .failure:
+                self.transfer = nil
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    private func schedule(in delay: TimeAmount, context: ChannelHandlerContext) {
+        context.eventLoop.assumeIsolated().scheduleTask(in: delay) { self.pump(context: context) }
+    }
+
+    private func finish(_ transfer: Transfer, context: ChannelHandlerContext) {
+        core.log.update(transfer.request.sequence) { $0.finished = true }
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !transfer.keepAlive {
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+}
