@@ -11,7 +11,9 @@ RUN_DIR    := $(CURDIR)/.run
 
 # C libraries the build links, and the tools the end-to-end tests drive.
 BUILD_PACKAGES := libcurl4-openssl-dev libssl-dev libsystemd-dev libsqlite3-dev pkg-config
-TEST_PACKAGES  := socat systemd util-linux
+TEST_PACKAGES  := socat systemd util-linux python3-pip
+# The real Hugging Face client: the tests check that what modeld keeps is a cache it reads.
+HF_HUB_PACKAGE := huggingface_hub==2.4.0
 
 APT_GET := apt-get -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -34,6 +36,8 @@ deps:
 
 test-deps: deps
 	$(call apt_install,$(TEST_PACKAGES))
+	@command -v hf >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check "$(HF_HUB_PACKAGE)" \
+		|| python3 -m pip install -q --break-system-packages "$(HF_HUB_PACKAGE)"
 
 build: deps
 	$(SWIFT) build

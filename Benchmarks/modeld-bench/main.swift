@@ -10,7 +10,8 @@
 //   options: --chunk-size BYTES (default 16 MiB)  --read-size BYTES  --threads N
 //            --repeat N (timed part N times; the best is printed last as `best`)
 //
-// Every timed line ends with `bytes=… seconds=… gbps=…` (GB = 10^9 bytes) for scripts.
+// Every timed line has `bytes=… [cpu=…] seconds=… gbps=…` (GB = 10^9 bytes) for
+// scripts; cpu is user + system seconds of the whole process during the run.
 
 import Foundation
 import ModeldCore
@@ -65,10 +66,20 @@ func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
-func line(_ label: String, bytes: Int64, duration: Duration) -> String {
+/// User + system CPU seconds of this process so far (`getrusage`): with `seconds`, it
+/// tells a slow run on a busy machine from a slow engine.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return .nan }
+    func value(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return value(usage.ru_utime) + value(usage.ru_stime)
+}
+
+func line(_ label: String, bytes: Int64, duration: Duration, cpu: Double? = nil) -> String {
     let elapsed = seconds(duration)
     let rate = elapsed > 0 ? Double(bytes) / elapsed / 1e9 : 0
-    return "\(label) bytes=\(bytes) seconds=\(String(format: "%.4f", elapsed)) gbps=\(String(format: "%.3f", rate))"
+    let cpuText = cpu.map { " cpu=\(String(format: "%.3f", $0))" } ?? ""
+    return "\(label) bytes=\(bytes)\(cpuText) seconds=\(String(format: "%.4f", elapsed)) gbps=\(String(format: "%.3f", rate))"
 }
 
 func size(of path: String) -> Int64 {
@@ -97,13 +108,13 @@ do {
         var best: Duration?
         var bytes: Int64 = 0
         for run in 1...options.repeats {
-            let start = clock.now
+            let start = clock.now, startCPU = cpuSeconds()
             let result = try await hasher.firstVerification(
                 path: path, kind: options.kind, expectedSize: expected, chunkSize: options.chunkSize)
             let elapsed = clock.now - start
             bytes = result.bytesRead
             if run == 1 { print("digest=\(result.digest) chunks=\(result.chunkHashes.count)") }
-            print(line("run=\(run)", bytes: bytes, duration: elapsed))
+            print(line("run=\(run)", bytes: bytes, duration: elapsed, cpu: cpuSeconds() - startCPU))
             best = min(best ?? elapsed, elapsed)
         }
         if let best { print(line("best", bytes: bytes, duration: best)) }
@@ -120,7 +131,7 @@ do {
         var best: Duration?
         var bytes: Int64 = 0
         for run in 1...options.repeats {
-            let start = clock.now
+            let start = clock.now, startCPU = cpuSeconds()
             let results = try await withThrowingTaskGroup(of: FileHasher.Reverification.self) { group in
                 for item in items {
                     group.addTask {
@@ -133,12 +144,12 @@ do {
                 for try await result in group { results.append(result) }
                 return results
             }
-            let elapsed = clock.now - start
+            let elapsed = clock.now - start, cpu = cpuSeconds() - startCPU
             if let bad = results.first(where: { !$0.isIntact }) {
                 fail("unexpected damage: chunks \(bad.damaged)")
             }
             bytes = results.reduce(0) { $0 + $1.bytesHashed }
-            print(line("run=\(run) files=\(items.count)", bytes: bytes, duration: elapsed))
+            print(line("run=\(run) files=\(items.count)", bytes: bytes, duration: elapsed, cpu: cpu))
             best = min(best ?? elapsed, elapsed)
         }
         if let best { print(line("best", bytes: bytes, duration: best)) }

@@ -62,7 +62,7 @@ public enum Daemon {
                     .init(service: VerificationService(
                         keeper: keeper, queue: queue, manifests: manifests, verifier: verifier, logger: logger)),
                     .init(service: StoreWatcher(
-                        keeper: keeper, queue: queue, layout: store.layout, linksDirectory: store.linksDirectory,
+                        keeper: keeper, events: events, queue: queue, layout: store.layout, linksDirectory: store.linksDirectory,
                         quietPeriod: config.verify.quietPeriod.duration, logger: logger)),
                     .init(service: control),
                     .init(service: ReloadService(hangups: hangups, reloader: reloader)),

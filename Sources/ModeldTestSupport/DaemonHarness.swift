@@ -9,6 +9,8 @@ public final class DaemonHarness {
     public let directory: TemporaryDirectory
     public let notify: NotifyListener
     public private(set) var process: ChildProcess?
+    /// READY=1 messages seen before the current process started (a restart reuses the listener).
+    private var readyBefore = 0
 
     public var configPath: String { directory.file("modeld.toml") }
     public var runDirectory: String { directory.file("run") }
@@ -66,6 +68,7 @@ public final class DaemonHarness {
     public func start(
         arguments: [String] = [], environment extra: [String: String] = [:], passing fd: Int32? = nil
     ) throws -> ChildProcess {
+        readyBefore = notify.assignments.filter { $0 == "READY=1" }.count
         let child = try ChildProcess(
             Binaries.modeld, ["--config", configPath] + arguments, environment: environment(extra),
             outputDirectory: directory.path, passing: fd)
@@ -77,6 +80,7 @@ public final class DaemonHarness {
     /// `LISTEN_FDS=1`, `LISTEN_PID=` its own pid (set by a shell that then execs it).
     @discardableResult
     public func startSocketActivated(listening fd: Int32) throws -> ChildProcess {
+        readyBefore = notify.assignments.filter { $0 == "READY=1" }.count
         let child = try ChildProcess(
             "/bin/sh", ["-c", #"LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@""#, Binaries.modeld, "--config", configPath],
             environment: environment(), outputDirectory: directory.path, passing: fd)
@@ -94,7 +98,7 @@ public final class DaemonHarness {
 
     public func waitUntilReady(count: Int = 1) throws {
         do {
-            try notify.waitFor("READY=1", count: count)
+            try notify.waitFor("READY=1", count: readyBefore + count)
         } catch {
             throw TestSupportError("\(error)\n--- daemon stderr:\n\(process?.errorOutput ?? "")")
         }

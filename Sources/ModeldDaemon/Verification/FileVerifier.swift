@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ModeldCore
 import ModeldLinux
+import Synchronization
 
 /// Decides what one file of a manifest is: the stat fast path when nothing changed, the
 /// structure check before any hashing, chunk re-verification when a chunk index exists
@@ -13,23 +14,16 @@ struct FileVerifier: Sendable {
     let chunkSize: Int
     let counters: VerifyCounters
     let logger: Logger
+    /// Verdicts on damaged blobs by the stat signature they had: an unchanged bad file is
+    /// known bad without reading it again (a good one has the ledger for that).
+    let damage = DamageMemo()
 
     /// `deep`: read the bytes even when the stat signature is unchanged (scrub, `verify --deep`).
     func check(_ file: ManifestFile, repo: String, commit: String, deep: Bool) async -> FileCondition {
         let blob = store.layout.blob(repo, file.digest)
-        switch store.presence(of: file, repo: repo, commit: commit) {
-        case .absent:
-            return .missing
-        case .unlinked:
-            // A cache copied without its snapshot links: the blob is what counts; link it.
-            do {
-                try store.link(file, repo: repo, commit: commit)
-            } catch {
-                logger.warning("cannot link \(file.path) into the snapshot: \(error)", metadata: ["file": "\(file.path)"])
-            }
-        case .present:
-            break
-        }
+        // Verification only reads: a snapshot entry that is gone is missing even when its
+        // blob is still there (a repair links it again without fetching a byte).
+        guard case .present = store.presence(of: file, repo: repo, commit: commit) else { return .missing }
         do {
             guard let before = try FileStat.signature(blob) else { return .missing }
             let record = try await ledger.verifiedBlob(file.digest)
@@ -38,6 +32,7 @@ struct FileVerifier: Sendable {
                 counters.addVerified()
                 return .verified(.stat)
             }
+            if !deep, let known = damage.verdict(file.digest, signature: before) { return known }
             if before.size != file.size && index == nil {
                 return .corrupted(damagedRanges: [ByteRange(0, max(file.size, 1))], reason: "it has \(before.size) bytes, the manifest says \(file.size)")
             }
@@ -54,6 +49,7 @@ struct FileVerifier: Sendable {
             // change and will have it checked again.
             guard try FileStat.signature(blob) == before else { return .unchecked }
             if case .verified = condition { counters.addVerified() }
+            damage.remember(condition, for: file.digest, signature: before)
             return condition
         } catch {
             logger.error("cannot verify \(file.path): \(error)", metadata: ["file": "\(file.path)"])
@@ -102,5 +98,24 @@ struct FileVerifier: Sendable {
 
     private func structureProblem(_ blob: String) async throws -> StructureProblem? {
         try await hasher.pool.run { try SafetensorsFile.problem(at: blob) }
+    }
+}
+
+/// The last damage verdict on each blob, with the stat signature it was made for.
+final class DamageMemo: Sendable {
+    private let verdicts = Mutex<[FileDigest: (signature: StatSignature, condition: FileCondition)]>([:])
+
+    func verdict(_ digest: FileDigest, signature: StatSignature) -> FileCondition? {
+        verdicts.withLock { $0[digest].flatMap { $0.signature == signature ? $0.condition : nil } }
+    }
+
+    func remember(_ condition: FileCondition, for digest: FileDigest, signature: StatSignature) {
+        verdicts.withLock { verdicts in
+            if case .corrupted = condition {
+                verdicts[digest] = (signature, condition)
+            } else {
+                verdicts[digest] = nil
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ import Synchronization
 /// Lost events or exhausted watches fall back to stat rescans, and say so.
 struct StoreWatcher: Service {
     let keeper: Keeper
+    let events: EventBus
     let queue: VerificationQueue
     let layout: StoreLayout
     let linksDirectory: String
@@ -38,6 +39,7 @@ struct StoreWatcher: Service {
                     group.addTask { await deliverChanges(from: watches, to: pending) }
                     group.addTask { await handOver(pending, refreshing: watches) }
                     group.addTask { await rescanWhileExhausted(watches, into: pending) }
+                    group.addTask { await followManifests(watches, until: pending) }
                 }
             }
         } onGracefulShutdown: {
@@ -75,6 +77,15 @@ struct StoreWatcher: Service {
                 }
             }
             // A first manifest or a reload brings new folders to watch.
+            await refresh(watches)
+        }
+    }
+
+    /// A model whose state changed may have a new manifest, whose folders need watching.
+    private func followManifests(_ watches: Watches, until pending: PendingChanges) async {
+        let feed = events.subscribe(Subscription(topics: ["model.state"]))
+        defer { feed.cancel() }
+        for await _ in feed.events where !pending.isClosed {
             await refresh(watches)
         }
     }

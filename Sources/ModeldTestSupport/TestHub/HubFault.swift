@@ -8,8 +8,10 @@ public enum HubFault: Sendable, Equatable, CustomStringConvertible {
     case resetAfter(bytes: Int)
     /// Send `afterBytes` bytes of the body, send nothing for `for`, then go on.
     case stall(afterBytes: Int, for: Duration)
-    /// Send the body at about `bytesPerSecond` (slices every 100 ms).
+    /// Send the body at about `bytesPerSecond`.
     case throttle(bytesPerSecond: Int)
+    /// Wait `Duration` before sending the head (a slow server, a metadata timeout).
+    case delay(Duration)
     /// Serve corrupted bytes (one byte in the middle of the body flipped) with the
     /// right length and headers.
     case wrongBytes
@@ -24,6 +26,7 @@ public enum HubFault: Sendable, Equatable, CustomStringConvertible {
         case .resetAfter(let bytes): "resetAfter(bytes: \(bytes))"
         case .stall(let bytes, let duration): "stall(afterBytes: \(bytes), for: \(duration))"
         case .throttle(let rate): "throttle(bytesPerSecond: \(rate))"
+        case .delay(let duration): "delay(\(duration))"
         case .wrongBytes: "wrongBytes"
         case .ignoreRange: "ignoreRange"
         case .disconnect: "disconnect"
@@ -31,8 +34,8 @@ public enum HubFault: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Which requests a fault waits for.
-public struct FaultTarget: Sendable, CustomStringConvertible {
+/// Which requests a fault waits for. A string literal is `.path(_:)`.
+public struct FaultTarget: Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
     public let description: String
     let matches: @Sendable (RecordedRequest) -> Bool
 
@@ -40,6 +43,8 @@ public struct FaultTarget: Sendable, CustomStringConvertible {
         self.description = description
         self.matches = matches
     }
+
+    public init(stringLiteral path: String) { self = .path(path) }
 
     /// The next request, whatever it is.
     public static let any = FaultTarget("any request") { _ in true }

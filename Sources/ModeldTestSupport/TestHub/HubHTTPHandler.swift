@@ -55,7 +55,17 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let request = core.record(listener: listener, head: head)
         let fault = core.faults.take(for: request)
         if let fault { core.log.update(request.sequence) { $0.fault = fault } }
+        if case .delay(let duration) = fault {
+            context.eventLoop.assumeIsolated().scheduleTask(in: Self.timeAmount(duration)) {
+                self.answer(head, request, fault, context: context)
+            }
+        } else {
+            answer(head, request, fault, context: context)
+        }
+    }
 
+    private func answer(_ head: HTTPRequestHead, _ request: RecordedRequest, _ fault: HubFault?, context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
         var response: HubResponse
         switch fault {
         case .disconnect:
@@ -103,14 +113,14 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .stall(let bytes, let duration) where !transfer.stalled:
             if transfer.sent >= bytes {
                 self.transfer!.stalled = true
-                let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
-                schedule(in: .nanoseconds(nanoseconds), context: context)
+                schedule(in: Self.timeAmount(duration), context: context)
                 return
             }
             slice = min(slice, bytes - transfer.sent)
         case .throttle(let rate):
+            // Slices of at most a tenth of a second's worth, each followed by its time.
             slice = min(slice, max(1, rate / 10))
-            delay = .milliseconds(100)
+            delay = .nanoseconds(Int64(slice) * 1_000_000_000 / Int64(max(1, rate)))
         default: break
         }
 
@@ -136,6 +146,10 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 context.close(promise: nil)
             }
         }
+    }
+
+    private static func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     private func schedule(in delay: TimeAmount, context: ChannelHandlerContext) {

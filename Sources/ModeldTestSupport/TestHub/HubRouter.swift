@@ -129,12 +129,12 @@ struct HubRouter: Sendable {
             if s.count >= 7, s[0] == "api", s[1] == "resolve-cache", s[2] == "models" {
                 return resolve(
                     repos, "\(s[3])/\(s[4])", s[5], s[6...].joined(separator: "/"), request: request, range: range,
-                    redirect: false)
+                    redirect: false, now: now)
             }
             if s.count >= 5, s[2] == "resolve", let (rev, path) = Self.revision(s[3...]), !path.isEmpty {
                 return resolve(
                     repos, "\(s[0])/\(s[1])", rev, path.joined(separator: "/"), request: request, range: range,
-                    redirect: options.redirectRegularFiles)
+                    redirect: options.redirectRegularFiles, now: now)
             }
             return .error(404, code: nil, "Not found")
         }
@@ -314,7 +314,7 @@ struct HubRouter: Sendable {
 
     private func resolve(
         _ repos: [String: TestRepo], _ id: String, _ revision: String, _ path: String, request: RecordedRequest,
-        range: String?, redirect: Bool
+        range: String?, redirect: Bool, now: Date
     ) -> HubResponse {
         if let denied = access(id, repos[id], request, content: true) { return denied }
         guard let commit = repos[id]!.commit(for: revision) else {
@@ -325,7 +325,7 @@ struct HubRouter: Sendable {
             return .error(404, code: "EntryNotFound", "Entry not found", headers: [commitHeader])
         }
         if let sha256 = file.sha256 {
-            let expires = Int(Date().timeIntervalSince1970) + Int(options.cdnURLLifetime.components.seconds)
+            let expires = Int(now.timeIntervalSince1970) + Int(options.cdnURLLifetime.components.seconds)
             let location = "\(cdnEndpoint)/lfs/\(id)/\(sha256)?filename=\(Self.encode(file.path))&expires=\(expires)"
                 + "&signature=\(signature(id, sha256, expires))"
             return HubResponse(
@@ -402,7 +402,7 @@ struct HubRouter: Sendable {
             return suffix == 0 || size == 0 ? .unsatisfiable : .part(max(0, size - suffix)..<size)
         }
         guard let start = Int(bounds[0]), start >= 0 else { return .whole }
-        let last = bounds[1].isEmpty ? size - 1 : Int(bounds[1])
+        let last = bounds[1].isEmpty ? Int.max : Int(bounds[1])
         guard let last, last >= start else { return .whole }
         return start >= size ? .unsatisfiable : .part(start..<min(last, size - 1) + 1)
     }

@@ -1,0 +1,201 @@
+import Foundation
+import Glibc
+import ModeldCore
+import ModeldProtocol
+import ModeldTestSupport
+import Testing
+
+/// The store and the verifier with the real daemon, the test hub and real files:
+/// adoption, corruption found by the watcher, missing and truncated files, restarts.
+@Suite struct VerificationTests {
+    static let repoID = "wan-test/tiny-video"
+    static let shard1 = "diffusion_pytorch_model-00001-of-00002.safetensors"
+    static let shard2 = "diffusion_pytorch_model-00002-of-00002.safetensors"
+
+    /// A Wan-shaped repo in miniature: two safetensors shards and their index, a config,
+    /// a tokenizer file in a subfolder (LFS and regular files both).
+    static func repo() -> TestRepo {
+        let index = #"{"metadata":{"total_size":2000000},"weight_map":{"a":"\#(shard1)","b":"\#(shard2)"}}"#
+        return TestRepo(repoID, files: [
+            TestFile("config.json", text: #"{"model_type":"tiny-video"}"#),
+            TestFile(shard1, SafetensorsBytes.make([("a", 300_000)], seed: 1)),
+            TestFile(shard2, SafetensorsBytes.make([("b", 200_000)], seed: 2)),
+            TestFile("diffusion_pytorch_model.safetensors.index.json", text: index),
+            TestFile("google/umt5-xxl/spiece.model", size: 100_000, seed: 3),
+        ])
+    }
+
+    /// A daemon whose store is `<dir>/cache`, with small chunks and a short quiet period.
+    static func daemon() throws -> DaemonHarness {
+        let daemon = try DaemonHarness(config: "")
+        try daemon.directory.write("modeld.toml", """
+            [daemon]
+            socket_mode = "0666"
+            store_dir = "\(daemon.directory.file("cache"))"
+
+            [verify]
+            chunk_size = "64KiB"
+            quiet_period = "200ms"
+
+            [[model]]
+            id = "tiny-video"
+            repo = "\(repoID)"
+            """)
+        return daemon
+    }
+
+    var cache: (DaemonHarness) -> String { { $0.directory.file("cache") } }
+
+    func bytesHashed(_ daemon: DaemonHarness) throws -> Int64 {
+        try metric("modeld_verify_bytes_hashed_total", daemon)
+    }
+
+    func metric(_ name: String, _ daemon: DaemonHarness) throws -> Int64 {
+        let text = try daemon.request("metrics").decode(MetricsResult.self).text
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(name + " ") })
+        return try #require(Int64(line.split(separator: " ")[1]))
+    }
+
+    @Test func aCacheFilledByTheHFCLIIsAdoptedWithoutDownloadingAByte() throws {
+        let repo = Self.repo()
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let daemon = try Self.daemon()
+        let download = try HFCLI.download(Self.repoID, hub: hub, cache: cache(daemon), in: daemon.directory)
+        #expect(download.status == 0, "hf download failed: \(download.error)")
+        let before = hub.log.requests.count
+
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        let status = try daemon.waitForState("tiny-video", .available)
+        #expect(status.files == ModelStatus.Files(total: 5, verified: 5, missing: [], corrupted: []))
+        #expect(status.commit == repo.main.id)
+        #expect(status.integrity == 1)
+        #expect(status.ready)
+        let sinceStart = hub.log.requests.dropFirst(before)
+        #expect(sinceStart.allSatisfy { $0.kind == .revision || $0.kind == .tree }, "only the manifest was asked: \(Array(sinceStart))")
+        #expect(hub.log.requests(on: .cdn).count == hub.log.requests.prefix(before).filter { $0.listener == .cdn }.count)
+        // The stable link leads to the snapshot, and the manifest is kept for offline restarts.
+        let layout = StoreLayout(root: cache(daemon))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: daemon.stateDirectory + "/models/tiny-video") == layout.snapshot(Self.repoID, repo.main.id))
+        #expect(FileManager.default.fileExists(atPath: layout.tree(Self.repoID, repo.main.id)))
+    }
+
+    @Test func aFlippedByteIsReportedWithItsRangeWithinTwoSecondsAndOnlyThatFileIsRehashed() throws {
+        let repo = Self.repo()
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let daemon = try Self.daemon()
+        try HFCacheWriter.write(repo, into: cache(daemon))
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.waitForState("tiny-video", .available)
+        let firstPass = try bytesHashed(daemon)
+        #expect(firstPass == Int64(repo.main.files.reduce(0) { $0 + $1.size }), "the first verification reads every file once")
+
+        let watcher = try daemon.client()
+        #expect(try watcher.request("subscribe", ["topics": .array([.string("integrity")])]).ok)
+        let blob = try HFCacheWriter.blob(repo, Self.shard1, in: cache(daemon))
+        let original = try #require(repo.file(Self.shard1)).content[300_000]
+        let written = ContinuousClock.now
+        try HFCacheWriter.overwrite(blob, at: 300_000, with: [original ^ 0xFF])
+
+        let event = try WireCodec.decoder.decode(JSONValue.self, from: try #require(try watcher.readLine()))
+        let elapsed = ContinuousClock.now - written
+        #expect(elapsed < .seconds(2), "found in \(elapsed)")
+        #expect(event["event"] == .string("integrity.damaged"))
+        #expect(event["file"] == .string(Self.shard1))
+        #expect(event["source"] == .string("watch"))
+        #expect(event["damaged_ranges"] == .array([.array([.number(262_144), .number(327_680)])]))
+
+        let status = try daemon.waitForState("tiny-video", .corrupted)
+        #expect(status.files?.corrupted.map(\.path) == [Self.shard1])
+        #expect(status.files?.corrupted.first?.damagedRanges == [ByteRange(262_144, 327_680)])
+        #expect(status.actions.map(\.command) == ["modelctl repair tiny-video"])
+        let shardSize = Int64(try #require(repo.file(Self.shard1)).size)
+        #expect(try bytesHashed(daemon) - firstPass == shardSize, "only the changed file was read again")
+    }
+
+    @Test func aDeletedFileIsMissingAndATruncatedShardIsCaughtByItsStructure() throws {
+        let repo = Self.repo()
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let daemon = try Self.daemon()
+        try HFCacheWriter.write(repo, into: cache(daemon))
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.waitForState("tiny-video", .available)
+        let hashed = try bytesHashed(daemon)
+
+        let shard2 = try HFCacheWriter.blob(repo, Self.shard2, in: cache(daemon))
+        #expect(truncate(shard2, off_t(try #require(repo.file(Self.shard2)).size - 10)) == 0)
+        var status = try daemon.waitForState("tiny-video", .corrupted)
+        let damage = try #require(status.files?.corrupted.first)
+        #expect(damage.path == Self.shard2)
+        #expect(damage.reason.contains("truncated"), "\(damage.reason)")
+        #expect(try bytesHashed(daemon) == hashed, "the structure check caught it without hashing")
+
+        let spiece = StoreLayout(root: cache(daemon)).snapshotFile(Self.repoID, repo.main.id, "google/umt5-xxl/spiece.model")
+        try FileManager.default.removeItem(atPath: spiece)
+        try waitUntil("spiece.model to be missing") {
+            status = try daemon.request("status").decode(StatusResult.self).models[0]
+            return status.files?.missing == ["google/umt5-xxl/spiece.model"]
+        }
+        #expect(status.state == .corrupted, "damage outranks absence")
+        #expect(status.actions.map(\.command) == ["modelctl repair tiny-video", "modelctl pull tiny-video"])
+    }
+
+    @Test func aRestartWithNothingChangedHashesNothingEvenOffline() throws {
+        let repo = Self.repo()
+        let daemon = try Self.daemon()
+        try HFCacheWriter.write(repo, into: cache(daemon))
+        do {
+            let hub = try TestHub(repos: [repo])
+            defer { hub.shutdown() }
+            try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+            try daemon.waitForState("tiny-video", .available)
+            #expect(try bytesHashed(daemon) > 0)
+            #expect(try daemon.stop() == 0)
+        }
+        // The hub is gone: the kept manifest and the ledger are enough.
+        try daemon.startReady()
+        let status = try daemon.waitForState("tiny-video", .available)
+        #expect(status.verify?.method == .stat)
+        #expect(try bytesHashed(daemon) == 0)
+        #expect(try metric("modeld_files_verified_total", daemon) == 5)
+    }
+
+    @Test func verifyDeepReadsEveryByteAgain() throws {
+        let repo = Self.repo()
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let daemon = try Self.daemon()
+        try HFCacheWriter.write(repo, into: cache(daemon))
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.waitForState("tiny-video", .available)
+        let first = try bytesHashed(daemon)
+        let result = try daemon.request("verify", ["model": .string("tiny-video"), "deep": .bool(true)]).decode(VerifyResult.self)
+        #expect(result == VerifyResult(models: ["tiny-video"], deep: true))
+        try waitUntil("the deep verification to read everything again") { try bytesHashed(daemon) == 2 * first }
+        #expect(try daemon.waitForState("tiny-video", .available).verify?.method == .chunks)
+        #expect(try daemon.request("verify", ["model": .string("nope")]).error?.code == .unknownModel)
+    }
+
+    @Test(arguments: ["../escape.txt", "/etc/absolute", "a/../../escape", "nul\u{0}byte"])
+    func aManifestPathThatEscapesTheSnapshotIsRejected(hostile: String) throws {
+        let repo = TestRepo("evil/repo", files: [TestFile("ok.txt", text: "fine"), TestFile(hostile, text: "payload")])
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let daemon = try DaemonHarness(config: """
+            [daemon]
+            socket_mode = "0666"
+
+            [[model]]
+            id = "evil"
+            repo = "evil/repo"
+            """)
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        let status = try daemon.waitForState("evil", .missing)
+        #expect(status.reason?.contains("would escape the snapshot") == true, "\(status.reason ?? "")")
+        #expect(status.files == nil, "no file of that manifest is trusted")
+        #expect(!FileManager.default.fileExists(atPath: daemon.stateDirectory + "/escape.txt"))
+        #expect(!FileManager.default.fileExists(atPath: daemon.stateDirectory + "/hub/models--evil--repo/trees"))
+    }
+}
