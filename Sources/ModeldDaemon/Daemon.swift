@@ -24,14 +24,18 @@ public enum Daemon {
         let hashing = try HashingPool()
         // Manifest requests block on the network: a pool of their own, never the hashing one.
         let network = try HashingPool(threadCount: 2, name: "modeld-hub")
+        let scrubbing = try await ScrubService.makePool()
         defer {
             hashing.shutdown()
             network.shutdown()
+            scrubbing.shutdown()
         }
         let counters = VerifyCounters()
         let verifier = FileVerifier(
             store: store, ledger: ledger, hasher: FileHasher(pool: hashing), chunkSize: Int(config.verify.chunkSize.bytes),
             counters: counters, logger: logger)
+        var scrubVerifier = verifier
+        scrubVerifier.hasher = FileHasher(pool: scrubbing)
         let manifests = ManifestSource(
             store: store,
             fetcher: config.hub.offline ? nil : ManifestFetcher(endpoint: config.hub.endpoint, token: config.token?.value),
@@ -62,8 +66,10 @@ public enum Daemon {
                     .init(service: VerificationService(
                         keeper: keeper, queue: queue, manifests: manifests, verifier: verifier, logger: logger)),
                     .init(service: StoreWatcher(
-                        keeper: keeper, events: events, queue: queue, layout: store.layout, linksDirectory: store.linksDirectory,
+                        keeper: keeper, events: events, queue: queue, store: store,
                         quietPeriod: config.verify.quietPeriod.duration, logger: logger)),
+                    .init(service: ScrubService(
+                        keeper: keeper, ledger: ledger, verifier: scrubVerifier, period: config.verify.scrubEvery, logger: logger)),
                     .init(service: control),
                     .init(service: ReloadService(hangups: hangups, reloader: reloader)),
                     .init(service: SystemdService(notifier: notifier, keeper: keeper, events: events, logger: logger)),

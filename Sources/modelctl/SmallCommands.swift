@@ -42,3 +42,27 @@ struct Reload: ParsableCommand {
         }
     }
 }
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify a model's files (or every model's) against the hub's manifest. Admin.",
+        discussion: "Without --deep, unchanged files are trusted by their stat signature; --deep reads every byte.")
+
+    @ParentCommand var root: ModelCtl
+    @OptionGroup var local: ClientOptions
+    var options: ClientOptions { local.merged(over: root.options) }
+
+    @Argument(help: "Only this model.")
+    var model: String?
+
+    @Flag(help: "Read every byte again, even of files whose stat signature is unchanged.")
+    var deep = false
+
+    func run() throws {
+        var arguments: [String: JSONValue] = ["deep": .bool(deep)]
+        if let model { arguments["model"] = .string(model) }
+        try options.run("verify", arguments, as: VerifyResult.self) { result in
+            print("verifying \(result.models.joined(separator: ", "))\(result.deep ? " (deep)" : ""); `modelctl watch --topic verify` follows it")
+        }
+    }
+}

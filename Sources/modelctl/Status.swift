@@ -24,14 +24,30 @@ struct Status: ParsableCommand {
             [model.model, model.state.rawValue, model.sizeBytes.map(ByteSize.format) ?? "?", progress(model), model.path]
         }
         var lines = [Output.table(["MODEL", "STATE", "SIZE", "PROGRESS", "PATH"], rows)]
-        for model in result.models {
-            for action in model.actions {
-                lines.append("  \(model.model): \(action.why) → \(action.command)")
-            }
+        for model in result.models where !model.ready {
+            let details = Self.details(model)
+            guard !details.isEmpty else { continue }
+            lines.append("")
+            lines.append("\(model.model): \(model.reason ?? model.state.rawValue)")
+            lines += details.map { "  " + $0 }
         }
         let free = result.store.freeBytes.map { "\(ByteSize.format($0)) free" } ?? "free space unknown"
         lines.append("store: \(result.store.path) (\(free))")
         return lines.joined(separator: "\n")
+    }
+
+    /// What is wrong with a model and what to do, a line each.
+    static func details(_ model: ModelStatus) -> [String] {
+        var lines: [String] = []
+        for damage in model.files?.corrupted ?? [] {
+            let ranges = damage.damagedRanges.prefix(3).map { "\(ByteSize.format($0.start))–\(ByteSize.format($0.end))" }
+            lines.append("damaged: \(damage.path) (\(damage.reason); bytes \(ranges.joined(separator: ", "))\(damage.damagedRanges.count > 3 ? ", …" : ""))")
+        }
+        let missing = model.files?.missing ?? []
+        for path in missing.prefix(5) { lines.append("missing: \(path)") }
+        if missing.count > 5 { lines.append("missing: … and \(missing.count - 5) more (modelctl status \(model.model) --json lists them)") }
+        for action in model.actions { lines.append("→ \(action.command)   (\(action.why))") }
+        return lines
     }
 
     /// "100%" when ready; the share of bytes present when known; "-" otherwise.

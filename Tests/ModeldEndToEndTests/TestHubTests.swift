@@ -375,8 +375,45 @@ import Testing
         let directory = try TemporaryDirectory()
         #expect(try fetch("\(hub.endpoint)/api/models/org/tiny", in: directory).status == 200)
         await hub.stop()
-        #expect(try fetch("\(hub.endpoint)/api/models/org/tiny", in: directory).curlStatus == 7)  // refused
+        let refused = try fetch("\(hub.endpoint)/api/models/org/tiny", in: directory)
+        #expect(refused.curlStatus == 7, "\(refused)")  // refused
         #expect(try fetch("\(hub.cdnEndpoint)/", in: directory).curlStatus == 7)
+    }
+
+    @Test func processesSpawnedMeanwhileInheritNoneOfTheHubsSockets() throws {
+        let hub = try TestHub(repos: [Self.tinyRepo()])
+        defer { hub.shutdown() }
+        let directory = try TemporaryDirectory()
+        // A connection held open by a stall while another process starts.
+        hub.faults.enqueue(.stall(afterBytes: 1000, for: .seconds(3)), for: .download("model.safetensors"))
+        let curl = try ChildProcess(
+            "/usr/bin/curl", ["-sS", "--noproxy", "*", "-L", "-o", directory.file("out"), hub.resolveURL(Self.repoID, "model.safetensors")],
+            environment: ChildProcess.baseEnvironment, outputDirectory: directory.path)
+        defer { curl.signal(SIGKILL) }
+        try waitUntil("the stalled download") { hub.log.requests(on: .cdn).first?.bodyBytesSent == 1000 }
+        let sleeper = try ChildProcess("/bin/sleep", ["30"], environment: ChildProcess.baseEnvironment, outputDirectory: directory.path)
+        defer { sleeper.signal(SIGKILL) }
+
+        let hubSockets = try Self.socketInodes(ports: [hub.port, hub.cdnPort])
+        #expect(hubSockets.count >= 3)  // two listeners and the stalled connection (curl's end too)
+        let inherited = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(sleeper.pid)/fd").compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(sleeper.pid)/fd/\($0)")
+        }
+        #expect(inherited.filter { hubSockets.contains($0) }.isEmpty, "\(inherited)")
+    }
+
+    /// `socket:[inode]` of every TCP socket bound to one of `ports`, from /proc/net/tcp.
+    static func socketInodes(ports: [Int]) throws -> Set<String> {
+        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        var inodes = Set<String>()
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            guard fields.count > 9, let port = fields[1].split(separator: ":").last.flatMap({ Int($0, radix: 16) }),
+                ports.contains(port)
+            else { continue }
+            inodes.insert("socket:[\(fields[9])]")
+        }
+        return inodes
     }
 
     @Test func reposChangeWhileTheHubRuns() throws {
@@ -424,17 +461,20 @@ import Testing
     }
 
     @Test func hfDownloadResumesACutTransferWithARange() throws {
-        let hub = try TestHub(repos: [Self.tinyRepo()])
+        // hf reads in 10 MiB chunks and resumes from the last whole chunk it wrote.
+        let mib = 1 << 20
+        let repo = TestRepo("org/resume", files: [TestFile("config.json", text: "{}\n"), TestFile("model.safetensors", size: 12 * mib)])
+        let hub = try TestHub(repos: [repo])
         defer { hub.shutdown() }
         let directory = try TemporaryDirectory()
-        hub.faults.enqueue(.resetAfter(bytes: 100_000), for: .download("model.safetensors"))
-        let run = try hfDownload(Self.repoID, hub: hub, in: directory)
+        hub.faults.enqueue(.resetAfter(bytes: 11 * mib), for: .download("model.safetensors"))
+        let run = try hfDownload("org/resume", hub: hub, in: directory)
         #expect(run.status == 0, "hf download failed:\n\(run.output)\n\(run.error)\n\(hub.log.requests)")
-        try expectCache(of: try #require(hub.repo(Self.repoID)), in: directory.file("cache"))
-        let downloads = hub.log.requests(on: .cdn).filter { $0.file == "model.safetensors" }
+        try expectCache(of: repo, in: directory.file("cache"))
+        let downloads = hub.log.requests(on: .cdn)
         #expect(downloads.map(\.status) == [200, 206], "\(downloads)")
-        #expect(downloads.last?.range == "bytes=100000-")
-        #expect(hub.log.bodyBytesSent(file: "model.safetensors") == 300_000)
+        #expect(downloads.last?.range == "bytes=\(10 * mib)-")
+        #expect(hub.log.bodyBytesSent(file: "model.safetensors") == 13 * mib)
     }
 
     @Test func hfDownloadOfAGatedRepoKeepsTheTokenOffTheCDN() throws {

@@ -26,7 +26,7 @@ import Testing
     }
 
     /// A daemon whose store is `<dir>/cache`, with small chunks and a short quiet period.
-    static func daemon() throws -> DaemonHarness {
+    static func daemon(scrubEvery: String = "7d", model: String = "tiny-video", repo: String = repoID) throws -> DaemonHarness {
         let daemon = try DaemonHarness(config: "")
         try daemon.directory.write("modeld.toml", """
             [daemon]
@@ -36,10 +36,11 @@ import Testing
             [verify]
             chunk_size = "64KiB"
             quiet_period = "200ms"
+            scrub_every = "\(scrubEvery)"
 
             [[model]]
-            id = "tiny-video"
-            repo = "\(repoID)"
+            id = "\(model)"
+            repo = "\(repo)"
             """)
         return daemon
     }
@@ -176,6 +177,59 @@ import Testing
         try waitUntil("the deep verification to read everything again") { try bytesHashed(daemon) == 2 * first }
         #expect(try daemon.waitForState("tiny-video", .available).verify?.method == .chunks)
         #expect(try daemon.request("verify", ["model": .string("nope")]).error?.code == .unknownModel)
+    }
+
+    @Test func theScrubFindsDamageThatRaisedNoEvent() throws {
+        let repo = Self.repo()
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let daemon = try Self.daemon(scrubEvery: "1s")
+        try HFCacheWriter.write(repo, into: cache(daemon))
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.waitForState("tiny-video", .available)
+        let watcher = try daemon.client(timeout: .seconds(15))
+        #expect(try watcher.request("subscribe", ["topics": .array([.string("integrity")])]).ok)
+
+        // A write through a shared mapping by a process that keeps the file open: inotify
+        // reports nothing (no write(2), no close), as with bit rot.
+        let blob = try HFCacheWriter.blob(repo, Self.shard2, in: cache(daemon))
+        let python = try #require(ChildProcess.which("python3"))
+        let writer = try ChildProcess(
+            python, ["-c", """
+                import mmap, sys, time
+                f = open(sys.argv[1], "r+b")
+                m = mmap.mmap(f.fileno(), 0)
+                m[500000] ^= 0xFF
+                m.flush()
+                print("written", flush=True)
+                time.sleep(60)
+                """, blob], environment: ChildProcess.baseEnvironment, outputDirectory: daemon.directory.path)
+        defer { writer.signal(SIGKILL) }
+        try waitUntil("the mapped write") { writer.output.contains("written") }
+
+        let event = try WireCodec.decoder.decode(JSONValue.self, from: try #require(try watcher.readLine()))
+        #expect(event["event"] == .string("integrity.damaged"))
+        #expect(event["source"] == .string("scrub"))
+        #expect(event["file"] == .string(Self.shard2))
+        #expect(event["damaged_ranges"] == .array([.array([.number(458_752), .number(524_288)])]))
+    }
+
+    @Test func aShardIndexThatNamesAnotherShardSetIsReported() throws {
+        let index = #"{"weight_map":{"a":"\#(Self.shard1)","b":"model-00003-of-00003.safetensors"}}"#
+        let repo = TestRepo("wan-test/bad-index", files: [
+            TestFile(Self.shard1, SafetensorsBytes.make([("a", 1000)])),
+            TestFile("diffusion_pytorch_model.safetensors.index.json", text: index),
+        ])
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let daemon = try Self.daemon(model: "bad-index", repo: repo.id)
+        try HFCacheWriter.write(repo, into: cache(daemon))
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        let status = try daemon.waitForState("bad-index", .corrupted)
+        let damage = try #require(status.files?.corrupted.first)
+        #expect(damage.path == "diffusion_pytorch_model.safetensors.index.json")
+        #expect(damage.reason.contains(#"names "model-00003-of-00003.safetensors", which is not present"#), "\(damage.reason)")
+        #expect(status.files?.verified == 1, "the shard itself is fine")
     }
 
     @Test(arguments: ["../escape.txt", "/etc/absolute", "a/../../escape", "nul\u{0}byte"])

@@ -12,4 +12,9 @@ static inline int modeld_ioprio_set_thread(int tid, int ioclass, int level) {
     return (int)syscall(SYS_ioprio_set, MODELD_IOPRIO_WHO_PROCESS, tid, (ioclass << 13) | level);
 }
 
+/// The calling thread's id (gettid(2)), for per-thread priorities.
+static inline int modeld_gettid(void) {
+    return (int)syscall(SYS_gettid);
+}
+
 #endif

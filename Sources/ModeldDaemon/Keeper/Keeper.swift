@@ -56,6 +56,8 @@ actor Keeper {
 
     func state(of id: String) -> ModelState { models[id]?.state ?? .unknown }
 
+    func condition(of path: String, in id: String) -> FileCondition? { models[id]?.integrity?[path] }
+
     /// The manifests known now, for the watcher to map paths to files.
     func manifests() -> [(model: String, manifest: Manifest)] {
         config.models.compactMap { model in models[model.id]?.integrity.map { (model.id, $0.manifest) } }

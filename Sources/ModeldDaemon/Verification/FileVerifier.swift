@@ -10,7 +10,7 @@ import Synchronization
 struct FileVerifier: Sendable {
     let store: Store
     let ledger: Ledger
-    let hasher: FileHasher
+    var hasher: FileHasher
     let chunkSize: Int
     let counters: VerifyCounters
     let logger: Logger

@@ -13,8 +13,7 @@ struct StoreWatcher: Service {
     let keeper: Keeper
     let events: EventBus
     let queue: VerificationQueue
-    let layout: StoreLayout
-    let linksDirectory: String
+    let store: Store
     let quietPeriod: Duration
     let logger: Logger
 
@@ -56,7 +55,8 @@ struct StoreWatcher: Service {
                 logger.warning("inotify lost events (queue overflow); checking every model again (stat only)")
                 for entry in await keeper.config.models { pending.add(.model(entry.id), after: .zero) }
             case .change(let change):
-                for target in watches.index.targets(for: change.path) { pending.add(target, after: quietPeriod) }
+                let ours = store.ownWrites.contains(change.path)
+                for target in watches.index.targets(for: change.path) where !ours { pending.add(target, after: quietPeriod) }
                 if change.isDirectory || change.isWatchGone {
                     watches.forget(change.path)
                     await refresh(watches)
@@ -108,7 +108,7 @@ struct StoreWatcher: Service {
         let config = await keeper.config
         let manifests = Dictionary(await keeper.manifests().map { ($0.model, $0.manifest) }, uniquingKeysWith: { a, _ in a })
         return StorePathIndex(
-            layout: layout, linksDirectory: linksDirectory,
+            layout: store.layout, linksDirectory: store.linksDirectory,
             entries: config.models.map { .init(model: $0.id, repo: $0.repo, manifest: manifests[$0.id]) })
     }
 

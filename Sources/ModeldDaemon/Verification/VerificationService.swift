@@ -59,6 +59,7 @@ struct VerificationService: Service {
             if case .verified(let method) = condition { methods[method, default: 0] += 1 }
             await keeper.record(condition, for: file.path, of: model.id, source: source)
         }
+        await checkShardIndexes(of: model, manifest, source: source)
         await keeper.finishVerification(of: model.id, method: methods.max { $0.value < $1.value }?.key ?? .stat)
         await pointStableLink(model, manifest)
     }
@@ -73,6 +74,34 @@ struct VerificationService: Service {
             await keeper.record(condition, for: file.path, of: model.id, source: source)
         }
         await pointStableLink(model, manifest)
+    }
+
+    /// A verified shard index must name exactly the shards beside it in the manifest: a
+    /// mismatch means a generation would fail to load the model, however good each file is.
+    private func checkShardIndexes(of model: CatalogModel, _ manifest: Manifest, source: IntegritySource) async {
+        for index in manifest.files where index.path.hasSuffix(".safetensors.index.json") {
+            guard await keeper.condition(of: index.path, in: model.id)?.isVerified == true else { continue }
+            let folder = (index.path as NSString).deletingLastPathComponent
+            let shards = Set(manifest.files.map(\.path).filter {
+                ($0 as NSString).deletingLastPathComponent == folder && $0.hasSuffix(".safetensors")
+            }.map { ($0 as NSString).lastPathComponent })
+            let blob = manifests.store.layout.blob(model.repo, index.digest)
+            let problems: [StructureProblem]
+            do {
+                let data = try await verifier.hasher.pool.run { try Data(contentsOf: URL(fileURLWithPath: blob)) }
+                problems = try ShardIndex.parse(data).problems(presentShards: shards, tensorsByShard: nil)
+            } catch let problem as StructureProblem {
+                problems = [problem]
+            } catch {
+                logger.warning("cannot read \(index.path): \(error)", metadata: ["model": "\(model.id)", "file": "\(index.path)"])
+                continue
+            }
+            guard !problems.isEmpty else { continue }
+            let reason = "it does not match the shards: " + problems.map(\.description).joined(separator: "; ")
+            await keeper.record(
+                .corrupted(damagedRanges: [ByteRange(0, max(index.size, 1))], reason: reason), for: index.path, of: model.id,
+                source: source)
+        }
     }
 
     /// `<links_dir>/<model>` follows the verified snapshot.

@@ -32,7 +32,6 @@ public final class Ledger: Sendable {
                 table.column("device", .integer).notNull()
                 table.column("verified_at", .datetime).notNull()
                 table.column("method", .text).notNull()
-                table.column("scrubbed_at", .datetime)
             }
         }
         return migrator

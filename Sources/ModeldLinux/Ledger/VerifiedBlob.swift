@@ -20,10 +20,10 @@ public struct VerifiedBlob: Sendable, Equatable, Codable, FetchableRecord, Persi
     public var changedNanoseconds: Int64
     public var inode: Int64
     public var device: Int64
+    /// When its bytes were last read and found good (not the stat fast path): the deep
+    /// scrub reads again what has not been read for `scrub_every`.
     public var verifiedAt: Date
     public var method: String
-    /// When a deep scrub last re-read it.
-    public var scrubbedAt: Date?
 
     public init(
         digest: FileDigest, size: Int64, chunkSize: Int64, chunkHashes: [String], signature: StatSignature, verifiedAt: Date,
@@ -80,6 +80,6 @@ public struct VerifiedBlob: Sendable, Equatable, Codable, FetchableRecord, Persi
     enum CodingKeys: String, CodingKey {
         case digest, kind, size, chunkSize = "chunk_size", chunkHashes = "chunk_hashes", statSize = "stat_size"
         case modifiedNanoseconds = "mtime_ns", changedNanoseconds = "ctime_ns", inode, device
-        case verifiedAt = "verified_at", method, scrubbedAt = "scrubbed_at"
+        case verifiedAt = "verified_at", method
     }
 }

@@ -7,7 +7,7 @@ import Glibc
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws(SystemError) {
         let folder = try makeFolder(containing: path)
-        let temporary = path + ".tmp-\(getpid())"
+        let temporary = temporaryName(for: path)
         let fd = try syscall("open(\(temporary))") { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         do {
             var offset = 0
@@ -27,10 +27,13 @@ public enum AtomicFile {
         try rename(temporary, over: path, in: folder)
     }
 
+    /// The name a file is written under before it is renamed to `path`.
+    public static func temporaryName(for path: String) -> String { path + ".tmp-\(getpid())" }
+
     /// A symlink at `path` pointing to `target`, replacing what was there.
     public static func symlink(_ target: String, at path: String) throws(SystemError) {
         let folder = try makeFolder(containing: path)
-        let temporary = path + ".tmp-\(getpid())"
+        let temporary = temporaryName(for: path)
         unlink(temporary)
         try syscall("symlink(\(temporary))") { Glibc.symlink(target, temporary) }
         try rename(temporary, over: path, in: folder)

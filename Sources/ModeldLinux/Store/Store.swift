@@ -8,10 +8,24 @@ import ModeldCore
 public struct Store: Sendable {
     public let layout: StoreLayout
     public let linksDirectory: String
+    /// What this store wrote lately, for the watcher to tell from outside changes.
+    public let ownWrites = OwnWrites()
 
     public init(root: String, linksDirectory: String) {
         layout = StoreLayout(root: root)
         self.linksDirectory = linksDirectory
+    }
+
+    /// Notes a path about to be written: the final name, the temporary one beside it, and
+    /// the folders that may be made for it up to the store or links folder.
+    private func noting(_ path: String) -> String {
+        ownWrites.note(path, AtomicFile.temporaryName(for: path))
+        var folder = (path as NSString).deletingLastPathComponent
+        while folder.count > 1, folder != layout.root, folder != linksDirectory {
+            ownWrites.note(folder)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        return path
     }
 
     /// The commit `refs/<revision>` names, if the store has it.
@@ -23,7 +37,7 @@ public struct Store: Sendable {
 
     /// Writes `refs/<revision>`: the commit, no trailing newline (readers do not strip it).
     public func setCommit(_ commit: String, repo: String, revision: String) throws(SystemError) {
-        try AtomicFile.write(Data(commit.utf8), to: layout.ref(repo, revision))
+        try AtomicFile.write(Data(commit.utf8), to: noting(layout.ref(repo, revision)))
     }
 
     /// The tree listing kept for `commit`, parsed; nil when none is kept.
@@ -33,7 +47,7 @@ public struct Store: Sendable {
     }
 
     public func keepListing(_ listing: Data, repo: String, commit: String) throws(SystemError) {
-        try AtomicFile.write(listing, to: layout.tree(repo, commit))
+        try AtomicFile.write(listing, to: noting(layout.tree(repo, commit)))
     }
 
     /// Where a manifest file is, and whether its snapshot link leads to the right blob.
@@ -56,7 +70,7 @@ public struct Store: Sendable {
     /// Makes `snapshots/<commit>/<path>` a relative link to its blob, replacing whatever
     /// was at that path.
     public func link(_ file: ManifestFile, repo: String, commit: String) throws(SystemError) {
-        let path = layout.snapshotFile(repo, commit, file.path)
+        let path = noting(layout.snapshotFile(repo, commit, file.path))
         try AtomicFile.symlink(StoreLayout.blobLinkTarget(path: file.path, digest: file.digest), at: path)
     }
 
@@ -66,7 +80,7 @@ public struct Store: Sendable {
         let target = layout.snapshot(repo, commit)
         let link = linksDirectory + "/" + model
         guard FileStat.linkTarget(link) != target else { return }
-        try AtomicFile.symlink(target, at: link)
+        try AtomicFile.symlink(target, at: noting(link))
     }
 
     public func stableLink(model: String) -> String { linksDirectory + "/" + model }

@@ -86,66 +86,62 @@ public final class TestHub: Sendable {
 
     private let core: Core
     private let group: MultiThreadedEventLoopGroup
-    private let channels: [Channel]
+    private let listeners: [HubListener]
     private let stopped = Mutex(false)
 
     /// Starts the hub and the CDN, returning once both listen. Stop it with `shutdown()`
     /// (also done when released).
-    public convenience init(repos: [TestRepo], options: Options = Options()) throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let bound = Self.bind(group: group, options: options)
-        do {
-            try self.init(group: group, options: options, repos: repos, hub: bound.hub.wait(), cdn: bound.cdn.wait())
-        } catch {
-            try? group.syncShutdownGracefully()
-            throw error
-        }
-    }
-
-    /// The same, for async tests.
-    public static func start(repos: [TestRepo], options: Options = Options()) async throws -> TestHub {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let bound = bind(group: group, options: options)
-        do {
-            return try TestHub(group: group, options: options, repos: repos, hub: await bound.hub.get(), cdn: await bound.cdn.get())
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
-    }
-
-    private init(
-        group: MultiThreadedEventLoopGroup, options: Options, repos: [TestRepo], hub: HubBinding, cdn: HubBinding
-    ) throws {
-        self.group = group
-        channels = [hub.channel, cdn.channel]
-        guard let port = hub.channel.localAddress?.port, let cdnPort = cdn.channel.localAddress?.port,
-            let cdnHost = cdn.channel.localAddress?.ipAddress
-        else { throw TestSupportError("the test hub has no local address") }
-        self.port = port
-        self.cdnPort = cdnPort
-        endpoint = "http://127.0.0.1:\(port)"
-        cdnEndpoint = "http://\(cdnHost):\(cdnPort)"
+    public init(repos: [TestRepo], options: Options = Options()) throws {
+        let hub = try HubListener(host: "127.0.0.1")
+        let cdn = try (try? HubListener(host: options.cdnHost)) ?? HubListener(host: "127.0.0.1")
+        port = hub.port
+        cdnPort = cdn.port
+        endpoint = "http://127.0.0.1:\(hub.port)"
+        cdnEndpoint = "http://\(cdn.host):\(cdn.port)"
+        listeners = [hub, cdn]
         let core = Core(repos: repos, options: options, endpoint: endpoint, cdnEndpoint: cdnEndpoint)
         self.core = core
-        hub.box.core.withLock { $0 = core }
-        cdn.box.core.withLock { $0 = core }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.group = group
+        for (listener, kind) in [(hub, Listener.hub), (cdn, Listener.cdn)] {
+            listener.start { fd in Self.serve(fd, as: kind, core: core, group: group) }
+        }
+    }
+
+    /// The same, for async tests (binding does not wait on anything).
+    public static func start(repos: [TestRepo], options: Options = Options()) async throws -> TestHub {
+        try TestHub(repos: repos, options: options)
     }
 
     deinit { shutdown() }
 
-    /// Closes both listeners and every connection; waits until they are closed.
+    /// Stops listening (new connections are refused at once), then closes every
+    /// connection and waits until they are closed.
     public func shutdown() {
         guard stopped.withLock({ let was = $0; $0 = true; return !was }) else { return }
-        for channel in channels { try? channel.close().wait() }
+        for listener in listeners { listener.stop() }
         try? group.syncShutdownGracefully()
     }
 
     /// The same, for async tests.
     public func stop() async {
         guard stopped.withLock({ let was = $0; $0 = true; return !was }) else { return }
-        for channel in channels { try? await channel.close() }
+        for listener in listeners { listener.stop() }
         try? await group.shutdownGracefully()
+    }
+
+    /// Hands an accepted connection to NIO, with the HTTP server pipeline and our handler.
+    private static func serve(_ fd: Int32, as listener: Listener, core: Core, group: MultiThreadedEventLoopGroup) {
+        ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(HubHTTPHandler(listener: listener, core: core))
+                }
+            }
+            .withConnectedSocket(fd)
+            .whenFailure { _ in close(fd) }
     }
 
     // MARK: Repos
@@ -172,45 +168,5 @@ public final class TestHub: Sendable {
     /// `{endpoint}/{repo}/resolve/{revision}/{path}`, encoded as huggingface_hub does.
     public func resolveURL(_ repo: String, _ path: String, revision: String = "main") -> String {
         "\(endpoint)/\(repo)/resolve/\(HubRouter.encode(revision))/\(HubRouter.encodePath(path))"
-    }
-
-    // MARK: Listening
-
-    /// A listener bound before the hub exists: its handlers find the core once it is set.
-    private struct HubBinding: Sendable {
-        let channel: Channel
-        let box: SharedCore
-    }
-
-    /// The core, filled in once both ports are known (the router needs both endpoints).
-    private final class SharedCore: Sendable {
-        let core = Mutex<Core?>(nil)
-    }
-
-    private static func bind(
-        group: MultiThreadedEventLoopGroup, options: Options
-    ) -> (hub: EventLoopFuture<HubBinding>, cdn: EventLoopFuture<HubBinding>) {
-        let hub = listen(group: group, host: "127.0.0.1", listener: .hub)
-        let cdn = listen(group: group, host: options.cdnHost, listener: .cdn).flatMapError { _ in
-            listen(group: group, host: "127.0.0.1", listener: .cdn)
-        }
-        return (hub, cdn)
-    }
-
-    private static func listen(group: MultiThreadedEventLoopGroup, host: String, listener: Listener) -> EventLoopFuture<HubBinding> {
-        let box = SharedCore()
-        return ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 64)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    guard let core = box.core.withLock({ $0 }) else { throw TestSupportError("the test hub is not ready") }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HubHTTPHandler(listener: listener, core: core))
-                }
-            }
-            .bind(host: host, port: 0)
-            .map { HubBinding(channel: $0, box: box) }
     }
 }
