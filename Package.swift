@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "ModeldTestSupport",
             dependencies: [
-                "ModeldCore", "ModeldProtocol",
+                "ModeldCore", "ModeldProtocol", "CModeldLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

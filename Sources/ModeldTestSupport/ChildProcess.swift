@@ -1,3 +1,4 @@
+import CModeldLinux
 import Foundation
 import Glibc
 
@@ -31,6 +32,11 @@ public final class ChildProcess {
             guard spare >= 0 else { throw TestSupportError("fcntl(F_DUPFD): \(String(cString: strerror(errno)))") }
             posix_spawn_file_actions_adddup2(&actions, spare, 3)
             posix_spawn_file_actions_addclose(&actions, spare)
+        }
+        // Nothing else this process has open (a hub's sockets, other daemons' pipes) may
+        // leak into the child: close every descriptor above the ones given it.
+        guard modeld_spawn_close_from(&actions, fd == nil ? 3 : 4) == 0 else {
+            throw TestSupportError("posix_spawn_file_actions_addclosefrom_np failed")
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -17,7 +17,7 @@ import Testing
                 TestFile("model.safetensors", size: 300_000, seed: 7),
                 TestFile("text_encoder/tokenizer.json", text: "{\"model\": {}}\n"),
                 TestFile("text_encoder/spiece.model", size: 5_000, seed: 8),
-                TestFile("text_encoder/special.txt", text: "<pad>\n"),
+                TestFile("text_encoder/special tokens.txt", text: "<pad>\n"),
             ], gated: gated)
         repo.branches["refs/pr/1"] = repo.main.id
         return repo
@@ -135,7 +135,7 @@ import Testing
         }
         #expect(pages == 4)  // 6 files and 1 folder
         #expect(entries.compactMap { $0["path"] as? String } == [
-            "README.md", "config.json", "model.safetensors", "text_encoder", "text_encoder/special.txt",
+            "README.md", "config.json", "model.safetensors", "text_encoder", "text_encoder/special tokens.txt",
             "text_encoder/spiece.model", "text_encoder/tokenizer.json",
         ])
         let folder = try #require(entries.first { $0["path"] as? String == "text_encoder" })
@@ -200,7 +200,7 @@ import Testing
         defer { hub.shutdown() }
         let directory = try TemporaryDirectory()
         let repo = try #require(hub.repo(Self.repoID))
-        let file = try #require(repo.file("text_encoder/special.txt"))
+        let file = try #require(repo.file("text_encoder/special tokens.txt"))
 
         let redirect = try fetch(hub.resolveURL(Self.repoID, file.path), method: "HEAD", in: directory)
         #expect(redirect.status == 307)
@@ -338,7 +338,8 @@ import Testing
         #expect(cdn.count == 1 && cdn[0].authorization == nil && cdn[0].host?.hasPrefix(String(hub.cdnEndpoint.dropFirst(7))) == true)
 
         // The CDN does record a token sent to it: the check above can fail.
-        let location = try #require(try fetch(url, method: "HEAD", headers: ["Authorization: Bearer \(TestHub.token)"], in: directory).headers["location"])
+        let redirect = try fetch(url, method: "HEAD", headers: ["Authorization: Bearer \(TestHub.token)"], in: directory)
+        let location = try #require(redirect.headers["location"])
         _ = try fetch(location, headers: ["Authorization: Bearer leaked"], in: directory)
         #expect(hub.log.requests(on: .cdn).last?.authorization == "Bearer leaked")
     }
@@ -404,7 +405,9 @@ import Testing
 
     /// `socket:[inode]` of every TCP socket bound to one of `ports`, from /proc/net/tcp.
     static func socketInodes(ports: [Int]) throws -> Set<String> {
-        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        // Read to the end: /proc files come a page per read.
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/net/tcp"))
+        let table = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
         var inodes = Set<String>()
         for line in table.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
@@ -545,7 +548,8 @@ import Testing
         _ url: String, method: String = "GET", headers: [String] = [], follow: Bool = false, in directory: TemporaryDirectory
     ) throws -> Fetched {
         let name = UUID().uuidString
-        var arguments = ["-sS", "--noproxy", "*", "--max-time", "30", "-D", directory.file("\(name).head"), "-o", directory.file("\(name).body")]
+        var arguments = ["-sS", "--noproxy", "*", "--max-time", "30"]
+        arguments += ["-D", directory.file("\(name).head"), "-o", directory.file("\(name).body")]
         if method == "HEAD" { arguments.append("-I") } else if method != "GET" { arguments += ["-X", method] }
         if follow { arguments.append("-L") }
         for header in headers { arguments += ["-H", header] }
@@ -564,7 +568,9 @@ import Testing
         return Fetched(curlStatus: run.status, status: status, headers: fields, body: body)
     }
 
-    func run(_ tool: String, _ arguments: [String], in directory: TemporaryDirectory) throws -> (status: Int32, output: String, error: String) {
+    func run(
+        _ tool: String, _ arguments: [String], in directory: TemporaryDirectory
+    ) throws -> (status: Int32, output: String, error: String) {
         try ChildProcess.run(tool, arguments, in: directory.path)
     }
 

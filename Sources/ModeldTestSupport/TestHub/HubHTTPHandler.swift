@@ -66,7 +66,7 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func answer(_ head: HTTPRequestHead, _ request: RecordedRequest, _ fault: HubFault?, context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
-        var response: HubResponse
+        let response: HubResponse
         switch fault {
         case .disconnect:
             context.close(promise: nil)

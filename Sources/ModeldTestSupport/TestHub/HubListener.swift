@@ -1,3 +1,4 @@
+import CModeldLinux
 import Foundation
 import Glibc
 import Synchronization
@@ -54,17 +55,6 @@ final class HubListener: Sendable {
         if state.withLock({ $0 }) != .stopped { close(fd) }
     }
 
-    /// glibc's `accept4`, which the Glibc module does not export (it is a GNU extension):
-    /// accepting with `SOCK_CLOEXEC` leaves no moment in which a concurrent spawn could
-    /// inherit the connection, as `accept` + `fcntl` would.
-    private static let accept4: @convention(c) (Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32) -> Int32 = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0) /* RTLD_DEFAULT */, "accept4") else {
-            fatalError("accept4 is missing from the C library")
-        }
-        return unsafeBitCast(
-            symbol, to: (@convention(c) (Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32) -> Int32).self)
-    }()
-
     /// Accepts connections on a new thread until `stop()`, handing each descriptor
     /// (close-on-exec, non-blocking) to `accepted`, which owns it from then on.
     func start(_ accepted: @escaping @Sendable (Int32) -> Void) {
@@ -75,7 +65,7 @@ final class HubListener: Sendable {
         }) else { return }
         let thread = Thread { [self] in
             while true {
-                let connection = Self.accept4(fd, nil, nil, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
+                let connection = modeld_accept_cloexec_nonblocking(fd)
                 if connection >= 0 {
                     accepted(connection)
                 } else if errno != EINTR && errno != ECONNABORTED {

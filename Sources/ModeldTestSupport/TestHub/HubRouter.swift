@@ -143,7 +143,7 @@ struct HubRouter: Sendable {
     // MARK: Access
 
     /// The refusal for `request` on repo `id`, or nil when it may go on.
-    private func access(_ id: String, _ repo: TestRepo?, _ request: RecordedRequest, content: Bool) -> HubResponse? {
+    func access(_ id: String, _ repo: TestRepo?, _ request: RecordedRequest, content: Bool) -> HubResponse? {
         var token: String?
         if let authorization = request.authorization {
             guard authorization.hasPrefix("Bearer "), options.tokens.contains(String(authorization.dropFirst(7))) else {
@@ -166,244 +166,24 @@ struct HubRouter: Sendable {
             guard repo.approvedTokens?.contains(token) ?? true else {
                 return .error(
                     403, code: "GatedRepo",
-                    "Access to model \(id) is restricted and you are not in the authorized list. Visit \(endpoint)/\(id) to ask for access.")
+                    "Access to model \(id) is restricted and you are not in the authorized list. "
+                        + "Visit \(endpoint)/\(id) to ask for access.")
             }
         }
         return nil
     }
 
-    // MARK: Listing
-
-    private struct LFSInfo: Encodable {
-        var sha256: String?
-        var oid: String?
-        var size: Int
-        var pointerSize: Int
-    }
-
-    private struct Sibling: Encodable {
-        var rfilename: String
-        var size: Int?
-        var blobId: String?
-        var lfs: LFSInfo?
-    }
-
-    private enum Gated: Encodable {
-        case no, manual
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .no: try container.encode(false)
-            case .manual: try container.encode("manual")
-            }
-        }
-    }
-
-    private struct ModelInfo: Encodable {
-        var _id: String
-        var id: String
-        var modelId: String
-        var author: String
-        var sha: String
-        var lastModified = "2025-01-01T00:00:00.000Z"
-        var createdAt = "2025-01-01T00:00:00.000Z"
-        var `private`: Bool
-        var gated: Gated
-        var disabled = false
-        var downloads = 0
-        var likes = 0
-        var tags: [String] = []
-        var siblings: [Sibling]
-        var usedStorage: Int
-    }
-
-    private func revision(_ repo: TestRepo, _ revision: String, _ target: Target) -> HubResponse {
-        guard let commit = repo.commit(for: revision) else {
-            return .error(404, code: "RevisionNotFound", "Invalid rev id: \(revision)")
-        }
-        let blobs = ["true", "1", "True"].contains(target.parameter("blobs") ?? "")
-        let siblings = commit.files.map { file in
-            blobs
-                ? Sibling(
-                    rfilename: file.path, size: file.size, blobId: file.gitBlobID,
-                    lfs: file.sha256.map { LFSInfo(sha256: $0, size: file.size, pointerSize: file.pointer?.count ?? 0) })
-                : Sibling(rfilename: file.path)
-        }
-        return .json(
-            ModelInfo(
-                _id: String(TestDigests.sha1(Array(repo.id.utf8)).prefix(24)), id: repo.id, modelId: repo.id,
-                author: String(repo.id.prefix { $0 != "/" }), sha: commit.id, private: repo.isPrivate,
-                gated: repo.gated ? .manual : .no, siblings: siblings,
-                usedStorage: commit.files.reduce(0) { $0 + $1.size }))
-    }
-
-    private struct TreeEntry: Encodable {
-        var type: String
-        var oid: String
-        var size: Int?
-        var path: String
-        var lfs: LFSInfo?
-    }
-
-    private func tree(_ repo: TestRepo, _ revision: String, folder: String, request: RecordedRequest, target: Target) -> HubResponse {
-        guard let commit = repo.commit(for: revision) else {
-            return .error(404, code: "RevisionNotFound", "Invalid rev id: \(revision)")
-        }
-        let directories = commit.directories
-        guard folder.isEmpty || directories.contains(folder) else {
-            return .error(404, code: "EntryNotFound", "\(folder) does not exist on \"\(revision)\"")
-        }
-        let recursive = ["true", "1", "True"].contains(target.parameter("recursive") ?? "")
-        let prefix = folder.isEmpty ? "" : folder + "/"
-        func wanted(_ path: String) -> Bool {
-            path.hasPrefix(prefix) && (recursive || !path.dropFirst(prefix.count).contains("/"))
-        }
-        var entries = directories.filter(wanted).map { TreeEntry(type: "directory", oid: commit.directoryID($0), path: $0) }
-        entries += commit.files.filter { wanted($0.path) }.map { file in
-            TreeEntry(
-                type: "file", oid: file.gitBlobID, size: file.size, path: file.path,
-                lfs: file.sha256.map { LFSInfo(oid: $0, size: file.size, pointerSize: file.pointer?.count ?? 0) })
-        }
-        entries.sort { $0.path < $1.path }
-
-        var start = 0
-        if let cursor = target.parameter("cursor") {
-            guard let offset = Self.offset(fromCursor: cursor), offset <= entries.count else {
-                return .error(400, code: nil, "Invalid cursor")
-            }
-            start = offset
-        }
-        let end = min(entries.count, start + max(1, options.treePageSize))
-        var headers: [(String, String)] = []
-        if end < entries.count {
-            let query = target.query.filter { $0.0 != "cursor" }.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }
-                + ["cursor=\(Self.cursor(forOffset: end))"]
-            headers.append(("Link", "<\(endpoint)\(request.path)?\(query.joined(separator: "&"))>; rel=\"next\""))
-        }
-        return .json(Array(entries[start..<end]), headers: headers)
-    }
-
-    /// Cursors are opaque to clients, as the hub's are: hex of `offset:N`.
-    static func cursor(forOffset offset: Int) -> String { TestDigests.hex(Array("offset:\(offset)".utf8)) }
-
-    static func offset(fromCursor cursor: String) -> Int? {
-        let digits = Array(cursor.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(byte)
-        }
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard text.hasPrefix("offset:") else { return nil }
-        return Int(text.dropFirst(7))
-    }
-
+    /// Percent-encodes everything but RFC 3986's unreserved characters (as Python's
+    /// `quote(text, safe="")`).
     static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
+
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// `path` encoded for a URL, `/` kept.
     static func encodePath(_ path: String) -> String {
         path.split(separator: "/", omittingEmptySubsequences: false).map { encode(String($0)) }.joined(separator: "/")
-    }
-
-    // MARK: Files
-
-    private func resolve(
-        _ repos: [String: TestRepo], _ id: String, _ revision: String, _ path: String, request: RecordedRequest,
-        range: String?, redirect: Bool, now: Date
-    ) -> HubResponse {
-        if let denied = access(id, repos[id], request, content: true) { return denied }
-        guard let commit = repos[id]!.commit(for: revision) else {
-            return .error(404, code: "RevisionNotFound", "Invalid rev id: \(revision)")
-        }
-        let commitHeader = ("X-Repo-Commit", commit.id)
-        guard let file = commit.file(path) else {
-            return .error(404, code: "EntryNotFound", "Entry not found", headers: [commitHeader])
-        }
-        if let sha256 = file.sha256 {
-            let expires = Int(now.timeIntervalSince1970) + Int(options.cdnURLLifetime.components.seconds)
-            let location = "\(cdnEndpoint)/lfs/\(id)/\(sha256)?filename=\(Self.encode(file.path))&expires=\(expires)"
-                + "&signature=\(signature(id, sha256, expires))"
-            return HubResponse(
-                status: 302,
-                headers: [
-                    ("Location", location), commitHeader, ("X-Linked-Etag", "\"\(sha256)\""),
-                    ("X-Linked-Size", "\(file.size)"), ("ETag", "\"\(sha256)\""),
-                ])
-        }
-        if redirect {
-            let location = "/api/resolve-cache/models/\(id)/\(commit.id)/\(Self.encodePath(file.path))"
-                + "?etag=\(Self.encode("\"\(file.gitBlobID)\""))"
-            return HubResponse(status: 307, headers: [("Location", location), commitHeader])
-        }
-        return serve(file.content, etag: file.gitBlobID, range: range, headers: [commitHeader])
-    }
-
-    private func signature(_ repo: String, _ sha256: String, _ expires: Int) -> String {
-        String(TestDigests.sha256(Array("\(secret)|\(repo)|\(sha256)|\(expires)".utf8)).prefix(32))
-    }
-
-    private func cdn(repo: TestRepo?, sha256: String, target: Target, range: String?, now: Date) -> HubResponse {
-        let denied = { (code: String, message: String) in
-            HubResponse(
-                status: 403, headers: [("Content-Type", "application/xml")],
-                body: Array("<?xml version=\"1.0\"?><Error><Code>\(code)</Code><Message>\(message)</Message></Error>".utf8))
-        }
-        guard let repo, let expires = target.parameter("expires").flatMap({ Int($0) }),
-            target.parameter("signature") == signature(repo.id, sha256, expires)
-        else { return denied("SignatureDoesNotMatch", "The request signature we calculated does not match") }
-        guard Double(expires) >= now.timeIntervalSince1970 else { return denied("AccessDenied", "Request has expired") }
-        guard let file = repo.commits.values.lazy.flatMap(\.files).first(where: { $0.sha256 == sha256 }) else {
-            return HubResponse(status: 404, body: Array("<Error><Code>NoSuchKey</Code></Error>".utf8))
-        }
-        let name = (target.parameter("filename") ?? file.path).split(separator: "/").last.map(String.init) ?? ""
-        return serve(
-            file.content, etag: sha256, range: range,
-            headers: [
-                ("Content-Disposition", "inline; filename*=UTF-8''\(Self.encode(name)); filename=\"\(name)\";"),
-                ("Last-Modified", "Wed, 01 Jan 2025 00:00:00 GMT"),
-            ])
-    }
-
-    /// A file's bytes, whole or the one range asked for.
-    private func serve(_ content: [UInt8], etag: String, range: String?, headers: [(String, String)]) -> HubResponse {
-        let common = [("Content-Type", "application/octet-stream"), ("ETag", "\"\(etag)\""), ("Accept-Ranges", "bytes")] + headers
-        switch Self.byteRange(range, size: content.count) {
-        case .whole:
-            return HubResponse(status: 200, headers: common, body: content)
-        case .unsatisfiable:
-            return HubResponse(status: 416, headers: common + [("Content-Range", "bytes */\(content.count)")])
-        case .part(let part):
-            return HubResponse(
-                status: 206,
-                headers: common + [("Content-Range", "bytes \(part.lowerBound)-\(part.upperBound - 1)/\(content.count)")],
-                body: content, range: part)
-        }
-    }
-
-    enum ByteRange: Equatable {
-        case whole, unsatisfiable
-        case part(Range<Int>)
-    }
-
-    /// One `Range: bytes=N-`, `N-M` or `-S` against `size`; anything else (several
-    /// ranges, bad syntax) is ignored, as servers may.
-    static func byteRange(_ header: String?, size: Int) -> ByteRange {
-        guard let header, header.hasPrefix("bytes="), !header.contains(",") else { return .whole }
-        let spec = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
-        let bounds = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard bounds.count == 2 else { return .whole }
-        if bounds[0].isEmpty {
-            guard let suffix = Int(bounds[1]) else { return .whole }
-            return suffix == 0 || size == 0 ? .unsatisfiable : .part(max(0, size - suffix)..<size)
-        }
-        guard let start = Int(bounds[0]), start >= 0 else { return .whole }
-        let last = bounds[1].isEmpty ? Int.max : Int(bounds[1])
-        guard let last, last >= start else { return .whole }
-        return start >= size ? .unsatisfiable : .part(start..<min(last, size - 1) + 1)
     }
 }

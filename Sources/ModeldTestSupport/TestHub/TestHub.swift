@@ -132,7 +132,8 @@ public final class TestHub: Sendable {
 
     /// Hands an accepted connection to NIO, with the HTTP server pipeline and our handler.
     private static func serve(_ fd: Int32, as listener: Listener, core: Core, group: MultiThreadedEventLoopGroup) {
-        ClientBootstrap(group: group)
+        // On failure NIO closes the descriptor itself (or it is lost at shutdown): never close it twice.
+        _ = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -141,7 +142,6 @@ public final class TestHub: Sendable {
                 }
             }
             .withConnectedSocket(fd)
-            .whenFailure { _ in close(fd) }
     }
 
     // MARK: Repos
