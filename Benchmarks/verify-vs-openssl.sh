@@ -2,12 +2,13 @@
 # modeld's hashing engine side by side with `openssl dgst -sha256`, in one run, on the
 # same page-cached files:
 #   rehash  one large file    openssl dgst FILE           vs  modeld-bench rehash FILE
+#                                                         (and the same on 1 thread)
 #   rehash  a 4-shard model   openssl dgst each shard     vs  modeld-bench rehash SHARD...
 #   first   one large file    openssl dgst FILE           vs  modeld-bench first FILE
 # Re-verification hashes chunks on every core, so on N cores it should approach N times
 # openssl's single-threaded throughput (the goal on 2 cores: at least 1.7x). A first
 # verification computes two digests per byte (whole file + chunk index) on two threads,
-# so it should approach 1x.
+# so it should approach 1x. The first verification's digest is checked against openssl's.
 #
 # Environment:
 #   SCRATCH=.build        swift build --scratch-path
@@ -17,6 +18,7 @@
 #   REPEATS=3             each measurement is repeated; the best time is kept
 #   WORK_PARENT=/tmp      where the temporary directory goes (removed at exit)
 set -euo pipefail
+shopt -s inherit_errexit  # a failing modeld-bench inside $(...) stops the script too
 
 cd "$(dirname "$0")/.."
 SCRATCH=${SCRATCH:-.build}
@@ -80,11 +82,11 @@ openssl_each() { # FILE... : one after the other, as a person would
 }
 
 # modeld-bench times only the hashing (not the untimed index build of `rehash`, nor
-# process start) and prints `best ... seconds=S` after REPEATS runs.
+# process start) and prints `best ... seconds=S` after REPEATS runs. Its whole output
+# is kept in $work/last-bench.txt (for the digest check below).
 bench_seconds() {
-    local output
-    output=$("$BENCH" "$@" --chunk-size "$CHUNK_SIZE" --repeat "$REPEATS")
-    sed -n 's/^best .*seconds=\([0-9.]*\).*/\1/p' <<< "$output"
+    "$BENCH" "$@" --chunk-size "$CHUNK_SIZE" --repeat "$REPEATS" > "$work/last-bench.txt"
+    sed -n 's/^best .*seconds=\([0-9.]*\).*/\1/p' "$work/last-bench.txt"
 }
 
 rows=()
@@ -94,10 +96,15 @@ measure() { # LABEL BYTES OPENSSL_SECONDS MODELD_SECONDS
         printf "%-26s %10.3f %10.3f %12.2f %12.2f %7.2fx", label, o, m, og, mg, mg / og }')")
 }
 
-echo "== measuring (best of $REPEATS)"
+echo "== measuring (best of $REPEATS; load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
 o=$(best_of openssl dgst -sha256 "$big")
 m=$(bench_seconds rehash "$big")
 measure "rehash ${BIG_MIB} MiB file" "$big_bytes" "$o" "$m"
+
+# The same on one thread: how much of the gain is parallelism, and how much is
+# large reads (openssl dgst reads 8 KiB at a time).
+m=$(bench_seconds rehash "$big" --threads 1)
+measure "  same, 1 thread" "$big_bytes" "$o" "$m"
 
 o=$(best_of openssl_each "${shards[@]}")
 m=$(bench_seconds rehash "${shards[@]}")
@@ -107,7 +114,16 @@ o=$(best_of openssl dgst -sha256 "$big")
 m=$(bench_seconds first "$big")
 measure "first ${BIG_MIB} MiB file" "$big_bytes" "$o" "$m"
 
+# The engine must also be right: its whole-file digest against openssl's.
+expected=$(openssl dgst -sha256 -r "$big" | cut -d' ' -f1)
+actual=$(sed -n 's/^digest=\([0-9a-f]*\).*/\1/p' "$work/last-bench.txt")
+if [[ $actual != "$expected" ]]; then
+    echo "digest mismatch: modeld $actual, openssl $expected" >&2
+    exit 1
+fi
+
 echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the ratios)"
 echo "$(nproc) cores, $(openssl version | cut -d' ' -f1-2), chunk size $CHUNK_SIZE bytes, GB = 10^9 bytes"
 echo "(first: whole-file SHA-256 plus the chunk index; openssl computes the whole-file digest only)"
 printf '%-26s %10s %10s %12s %12s %8s\n' case "openssl s" "modeld s" "openssl GB/s" "modeld GB/s" ratio

@@ -47,6 +47,16 @@ import Testing
 
     var cache: (DaemonHarness) -> String { { $0.directory.file("cache") } }
 
+    /// The test hub serving `repo`, and a daemon over a store holding it, verified and available.
+    static func running(_ repo: TestRepo, scrubEvery: String = "7d") throws -> (TestHub, DaemonHarness) {
+        let hub = try TestHub(repos: [repo])
+        let daemon = try Self.daemon(scrubEvery: scrubEvery)
+        try HFCacheWriter.write(repo, into: daemon.directory.file("cache"))
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.waitForState("tiny-video", .available)
+        return (hub, daemon)
+    }
+
     func bytesHashed(_ daemon: DaemonHarness) throws -> Int64 {
         try metric("modeld_verify_bytes_hashed_total", daemon)
     }
@@ -83,12 +93,8 @@ import Testing
 
     @Test func aFlippedByteIsReportedWithItsRangeWithinTwoSecondsAndOnlyThatFileIsRehashed() throws {
         let repo = Self.repo()
-        let hub = try TestHub(repos: [repo])
+        let (hub, daemon) = try Self.running(repo)
         defer { hub.shutdown() }
-        let daemon = try Self.daemon()
-        try HFCacheWriter.write(repo, into: cache(daemon))
-        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
-        try daemon.waitForState("tiny-video", .available)
         let firstPass = try bytesHashed(daemon)
         #expect(firstPass == Int64(repo.main.files.reduce(0) { $0 + $1.size }), "the first verification reads every file once")
 
@@ -117,12 +123,8 @@ import Testing
 
     @Test func aDeletedFileIsMissingAndATruncatedShardIsCaughtByItsStructure() throws {
         let repo = Self.repo()
-        let hub = try TestHub(repos: [repo])
+        let (hub, daemon) = try Self.running(repo)
         defer { hub.shutdown() }
-        let daemon = try Self.daemon()
-        try HFCacheWriter.write(repo, into: cache(daemon))
-        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
-        try daemon.waitForState("tiny-video", .available)
         let hashed = try bytesHashed(daemon)
 
         let shard2 = try HFCacheWriter.blob(repo, Self.shard2, in: cache(daemon))
@@ -165,12 +167,8 @@ import Testing
 
     @Test func verifyDeepReadsEveryByteAgain() throws {
         let repo = Self.repo()
-        let hub = try TestHub(repos: [repo])
+        let (hub, daemon) = try Self.running(repo)
         defer { hub.shutdown() }
-        let daemon = try Self.daemon()
-        try HFCacheWriter.write(repo, into: cache(daemon))
-        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
-        try daemon.waitForState("tiny-video", .available)
         let first = try bytesHashed(daemon)
         let result = try daemon.request("verify", ["model": .string("tiny-video"), "deep": .bool(true)]).decode(VerifyResult.self)
         #expect(result == VerifyResult(models: ["tiny-video"], deep: true))
@@ -181,12 +179,8 @@ import Testing
 
     @Test func theScrubFindsDamageThatRaisedNoEvent() throws {
         let repo = Self.repo()
-        let hub = try TestHub(repos: [repo])
+        let (hub, daemon) = try Self.running(repo, scrubEvery: "1s")
         defer { hub.shutdown() }
-        let daemon = try Self.daemon(scrubEvery: "1s")
-        try HFCacheWriter.write(repo, into: cache(daemon))
-        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
-        try daemon.waitForState("tiny-video", .available)
         let watcher = try daemon.client(timeout: .seconds(15))
         #expect(try watcher.request("subscribe", ["topics": .array([.string("integrity")])]).ok)
 

@@ -84,8 +84,10 @@ public struct FileHasher: Sendable {
     /// or ``HashingError/longerThanExpected(source:expected:actual:)``: a writer is still
     /// at work, and the digest would describe no version of the file.
     ///
-    /// - Parameter progress: bytes read so far; called from a pool thread, at most every
-    ///   ``progressInterval`` bytes, with increasing values, and once with the total.
+    /// - Parameter progress: bytes read so far, with increasing values, at most once per
+    ///   ``progressInterval`` bytes, and once with the total at the end. Called from pool
+    ///   threads (the last call from the calling task), one call at a time, under a lock:
+    ///   keep it quick (store a number, yield to a bounded stream).
     public func firstVerification(
         path: String, kind: DigestKind, expectedSize: Int64, chunkSize: Int = defaultChunkSize,
         progress: (@Sendable (Int64) -> Void)? = nil
@@ -127,7 +129,7 @@ public struct FileHasher: Sendable {
     ///   file of the expected size fixes them, and a wrong file never comes back clean.
     ///   (An expected size of 0 has no chunk to name: check `isIntact`.)
     ///
-    /// - Parameter chunkHashes: the index, one SHA-256 hex per chunk: exactly
+    /// - Parameter chunkHashes: the index, one SHA-256 hex per chunk (either case): exactly
     ///   `ceil(expectedSize / chunkSize)` of them.
     /// - Parameter progress: bytes hashed so far, as in ``firstVerification(path:kind:expectedSize:chunkSize:progress:)``.
     public func damagedChunks(

@@ -20,7 +20,7 @@ public final class HashingPool: Sendable {
     private let shared: Shared
 
     /// Starts `threadCount` threads named `<name>-<n>` (what `top -H` and `ps -L` show;
-    /// Linux keeps 15 bytes of it).
+    /// cut to the 15 bytes Linux keeps).
     public init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, name: String = "modeld-hash")
         throws(HashingError)
     {
@@ -167,9 +167,10 @@ extension HashingPool {
         }
 
         func main() {
-            // Names the thread in top -H and ps -L (Foundation calls pthread_setname_np,
-            // which keeps 15 bytes); cosmetic, so it has no failure to handle.
-            Thread.current.name = name
+            // Names the thread in top -H and ps -L. Foundation calls pthread_setname_np,
+            // which refuses names over 15 bytes, hence the cut; the name is cosmetic, so
+            // there is no failure to handle.
+            Thread.current.name = String(decoding: name.utf8.prefix(15), as: UTF8.self)
             while let job = shared.next() { job() }
         }
     }

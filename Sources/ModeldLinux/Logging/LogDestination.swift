@@ -5,9 +5,8 @@ import Logging
 public enum LogDestination {
     public static func bootstrap(identifier: String, control: LogLevelControl, environment: [String: String]) {
         let toJournal = environment["JOURNAL_STREAM"].map { !$0.isEmpty } ?? false
-        LoggingSystem.bootstrap { label -> any LogHandler in
-            if toJournal { return JournalLogHandler(identifier: identifier, control: control) }
-            return StderrLogHandler(label: label, control: control)
+        LoggingSystem.bootstrap { _ in
+            DaemonLogHandler(toJournal ? .journal : .stderr, identifier: identifier, control: control)
         }
     }
 }
