@@ -90,9 +90,9 @@ func size(of path: String) -> Int64 {
 }
 
 let options = parse(CommandLine.arguments)
-let pool: HashingPool
+let pool: BlockingPool
 do {
-    pool = try HashingPool(threadCount: options.threads)
+    pool = try BlockingPool(threadCount: options.threads)
 } catch {
     fail("\(error)")
 }

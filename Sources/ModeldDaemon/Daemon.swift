@@ -21,9 +21,9 @@ public enum Daemon {
         } catch {
             throw DaemonError.ledgerUnusable(ledgerPath, "\(error)")
         }
-        let hashing = try HashingPool()
+        let hashing = try BlockingPool()
         // Manifest requests block on the network: a pool of their own, never the hashing one.
-        let network = try HashingPool(threadCount: 2, name: "modeld-hub")
+        let network = try BlockingPool(threadCount: 2, name: "modeld-hub")
         let scrubbing = try await ScrubService.makePool()
         defer {
             hashing.shutdown()

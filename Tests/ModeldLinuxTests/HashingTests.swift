@@ -47,10 +47,10 @@ import Testing
         #expect(throws: HashingError.self) { try StreamingDigest(.sha256, contentLength: -1) }
     }
 
-    // MARK: HashingPool
+    // MARK: BlockingPool
 
     @Test func poolRunsJobsOnSeparateThreadsAtOnce() async throws {
-        let pool = try HashingPool(threadCount: 2)
+        let pool = try BlockingPool(threadCount: 2)
         defer { pool.shutdown() }
         // Each job waits for the other's signal: both finish only if two threads run them together.
         let first = DispatchSemaphore(value: 0), second = DispatchSemaphore(value: 0)
@@ -68,7 +68,7 @@ import Testing
 
     @Test func poolReturnsResultsAndErrorsAndRefusesWorkAfterShutdown() async throws {
         struct Boom: Error, Equatable {}
-        let pool = try HashingPool(threadCount: 2)
+        let pool = try BlockingPool(threadCount: 2)
         let sum = try await withThrowingTaskGroup(of: Int.self) { group in
             for value in 1...100 { group.addTask { try await pool.run { value * 2 } } }
             var sum = 0
@@ -82,7 +82,7 @@ import Testing
         pool.shutdown()
         await #expect(throws: HashingError.poolShutDown) { try await pool.run { 1 } }
         #expect(throws: HashingError.invalidArgument(reason: "thread count 0 is not positive")) {
-            try HashingPool(threadCount: 0)
+            try BlockingPool(threadCount: 0)
         }
     }
 
@@ -97,7 +97,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let bytes = Self.pseudoRandomBytes(size, seed: UInt64(size) + 1)
         let path = try directory.write("file.bin", bytes)
-        let pool = try HashingPool(threadCount: 2)
+        let pool = try BlockingPool(threadCount: 2)
         defer { pool.shutdown() }
         let hasher = FileHasher(pool: pool, readSize: readSize)
 
@@ -119,7 +119,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let bytes = Self.pseudoRandomBytes(Self.chunk + 10, seed: 7)
         let path = try directory.write("file.bin", bytes)
-        let pool = try HashingPool(threadCount: 2)
+        let pool = try BlockingPool(threadCount: 2)
         defer { pool.shutdown() }
 
         let result = try await FileHasher(pool: pool).firstVerification(
@@ -136,7 +136,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let bytes = Self.pseudoRandomBytes(Self.chunk * 5 + 3, seed: 11)
         let path = try directory.write("file.bin", bytes)
-        let pool = try HashingPool(threadCount: 1)
+        let pool = try BlockingPool(threadCount: 1)
         defer { pool.shutdown() }
         let hasher = FileHasher(pool: pool, readSize: 4096, pipelineBuffers: 2)
 
@@ -152,7 +152,7 @@ import Testing
             let bytes = Self.pseudoRandomBytes(Self.chunk * 3 + index * 1000, seed: UInt64(100 + index))
             return (path: try directory.write("file\(index).bin", bytes), hashes: try Self.sliceHashes(bytes, chunkSize: Self.chunk))
         }
-        let pool = try HashingPool(threadCount: 2)
+        let pool = try BlockingPool(threadCount: 2)
         defer { pool.shutdown() }
         let hasher = FileHasher(pool: pool, readSize: 8192, pipelineBuffers: 2)
 
@@ -176,7 +176,7 @@ import Testing
         let size = 10 << 20 + 123
         let bytes = Self.pseudoRandomBytes(size, seed: 5)
         let path = try directory.write("file.bin", bytes)
-        let pool = try HashingPool(threadCount: 2)
+        let pool = try BlockingPool(threadCount: 2)
         defer { pool.shutdown() }
         let hasher = FileHasher(pool: pool)
         let first = try await hasher.firstVerification(
@@ -208,14 +208,14 @@ import Testing
         let path: String
         let bytes: [UInt8]
         let hashes: [String]
-        let pool: HashingPool
+        let pool: BlockingPool
         let hasher: FileHasher
 
         init() async throws {
             directory = try TemporaryDirectory()
             bytes = HashingTests.pseudoRandomBytes(HashingTests.chunk * 7 / 2, seed: 42)
             path = try directory.write("shard.bin", bytes)
-            pool = try HashingPool(threadCount: 2)
+            pool = try BlockingPool(threadCount: 2)
             hasher = FileHasher(pool: pool, readSize: 20_000)
             hashes = try await hasher.firstVerification(
                 path: path, kind: .sha256, expectedSize: Int64(bytes.count), chunkSize: HashingTests.chunk
@@ -312,7 +312,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let size = 24 << 20
         let path = try directory.write("big.bin", Self.pseudoRandomBytes(size, seed: 9))
-        let pool = try HashingPool(threadCount: 1)
+        let pool = try BlockingPool(threadCount: 1)
         defer { pool.shutdown() }
         let hasher = FileHasher(pool: pool)
         let hashes = try await hasher.firstVerification(
@@ -346,7 +346,7 @@ import Testing
 
     @Test func missingFileAndDirectoryAreClearErrors() async throws {
         let directory = try TemporaryDirectory()
-        let pool = try HashingPool(threadCount: 1)
+        let pool = try BlockingPool(threadCount: 1)
         defer { pool.shutdown() }
         let hasher = FileHasher(pool: pool)
         let missing = directory.path + "/missing.bin"

@@ -12,7 +12,7 @@ struct ManifestSource: Sendable {
     /// Nil when `HF_HUB_OFFLINE` forbids asking the hub.
     let fetcher: ManifestFetcher?
     /// Network calls block: they run here, never on the cooperative pool.
-    let pool: HashingPool
+    let pool: BlockingPool
     let logger: Logger
 
     func manifest(for model: CatalogModel) async -> Result<Manifest, HubFailure> {

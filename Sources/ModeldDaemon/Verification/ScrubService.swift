@@ -43,8 +43,8 @@ struct ScrubService: Service {
     }
 
     /// The scrub's pool: one thread, made a background reader before any work.
-    static func makePool() async throws -> HashingPool {
-        let pool = try HashingPool(threadCount: 1, name: "modeld-scrub")
+    static func makePool() async throws -> BlockingPool {
+        let pool = try BlockingPool(threadCount: 1, name: "modeld-scrub")
         try await pool.run { try BackgroundPriority.applyToCurrentThread() }
         return pool
     }

@@ -5,7 +5,7 @@ import Synchronization
 
 /// The hashing engine: first verification (whole-file digest and chunk index in one read
 /// pass) and re-verification (chunks against the index, on every core at once), all on
-/// a ``HashingPool`` so the cooperative pool only ever waits.
+/// a ``BlockingPool`` so the cooperative pool only ever waits.
 ///
 /// The chunk index is the SHA-256 of each fixed-size chunk of a file whose whole-file
 /// digest matched the manifest (STORE.md, "Verification"). It is what makes a
@@ -25,13 +25,13 @@ public struct FileHasher: Sendable {
     /// The progress callback is called at most once per this many bytes (and at the end).
     public static let progressInterval: Int64 = 4 << 20
 
-    public let pool: HashingPool
+    public let pool: BlockingPool
     public let readSize: Int
     public let pipelineBuffers: Int
 
     /// `readSize` is raised to at least 4 KiB and `pipelineBuffers` to at least 2, the
     /// least that keeps both threads of a first verification busy.
-    public init(pool: HashingPool, readSize: Int = defaultReadSize, pipelineBuffers: Int = defaultPipelineBuffers) {
+    public init(pool: BlockingPool, readSize: Int = defaultReadSize, pipelineBuffers: Int = defaultPipelineBuffers) {
         self.pool = pool
         self.readSize = max(readSize, 4096)
         self.pipelineBuffers = max(pipelineBuffers, 2)
@@ -462,7 +462,7 @@ extension FileHasher {
         }
 
         /// The reader: runs on a pool thread, returns when the chunk index is complete too.
-        func read(helpersFrom pool: HashingPool, expectedSize: Int64) throws(HashingError) -> FirstVerification {
+        func read(helpersFrom pool: BlockingPool, expectedSize: Int64) throws(HashingError) -> FirstVerification {
             do {
                 // Refused only during shutdown; then this thread hashes the chunks alone.
                 try? pool.submit { [self] in hashChunksAsHelper() }

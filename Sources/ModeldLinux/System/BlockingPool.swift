@@ -2,9 +2,11 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// A fixed set of OS threads that run blocking work (`pread` + SHA over gigabytes), so
-/// that it never occupies a thread of Swift's cooperative pool, where it would stall
-/// every actor and the control socket for seconds at a time.
+/// A fixed set of OS threads that run blocking work — `pread` + SHA over gigabytes, a
+/// manifest request waiting on the network — so that it never occupies a thread of
+/// Swift's cooperative pool, where it would stall every actor and the control socket.
+/// The daemon keeps one per kind of work (hashing, hub requests, the background scrub),
+/// so one kind never queues behind another.
 ///
 /// One thread per core by default: hashing is CPU-bound, more threads only add
 /// switching, and fewer leave cores idle during a re-verification, which splits one file
@@ -15,7 +17,7 @@ import Synchronization
 /// Threads start in `init` and live until `shutdown()` (or the pool's release): jobs
 /// already queued then still run, so every waiting caller gets an answer; new work is
 /// refused with ``HashingError/poolShutDown``.
-public final class HashingPool: Sendable {
+public final class BlockingPool: Sendable {
     public let threadCount: Int
     private let shared: Shared
 
@@ -94,7 +96,7 @@ public final class HashingPool: Sendable {
     }
 }
 
-extension HashingPool {
+extension BlockingPool {
     typealias Job = @Sendable () -> Void
 
     /// What the threads share with the pool. The threads hold this, not the pool, so
