@@ -36,10 +36,7 @@ public enum Daemon {
             counters: counters, logger: logger)
         var scrubVerifier = verifier
         scrubVerifier.hasher = FileHasher(pool: scrubbing)
-        let manifests = ManifestSource(
-            store: store,
-            fetcher: config.hub.offline ? nil : ManifestFetcher(endpoint: config.hub.endpoint, token: config.token?.value),
-            pool: network, logger: logger)
+        let manifests = ManifestSource(store: store, pool: network, logger: logger)
         let queue = VerificationQueue()
         let reloader = ConfigReloader(
             loader: loader, keeper: keeper, verifications: queue, notifier: notifier, logLevel: logLevel, logger: logger)

@@ -39,6 +39,9 @@ struct Reload: ParsableCommand {
     func run() throws {
         try options.run("reload", as: ReloadResult.self) { result in
             print(result.changed.isEmpty ? "reloaded; nothing changed" : "reloaded; changed: " + result.changed.joined(separator: ", "))
+            if !result.restartNeeded.isEmpty {
+                print("takes effect at the next restart (systemctl restart modeld): " + result.restartNeeded.joined(separator: ", "))
+            }
         }
     }
 }

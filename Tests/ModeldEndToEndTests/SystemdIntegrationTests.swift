@@ -50,6 +50,11 @@ import Testing
         try daemon.notify.waitFor("STATUS=3 models: 3 missing")
         let status = try daemon.request("status").decode(StatusResult.self)
         #expect(status.models.map(\.model) == ["tiny", "small", "added"])
+
+        try daemon.directory.write("modeld.d/60-store.toml", "[daemon]\nlinks_dir = \"/tmp/elsewhere\"\n[hub]\noffline = true\n")
+        let result = try daemon.request("reload").decode(ReloadResult.self)
+        #expect(result.changed == ["daemon.links_dir", "hub.offline"])
+        #expect(result.restartNeeded == ["daemon.links_dir"], "the hub's settings apply at once")
     }
 
     @Test func aFailedReloadKeepsTheRunningConfiguration() throws {

@@ -73,8 +73,8 @@ struct CommandRouter: Sendable {
             return try reply(VerifyResult(models: ids, deep: deep))
         case .reload:
             switch await reloader.reload() {
-            case .success(let changed):
-                return try reply(ReloadResult(changed: changed))
+            case .success(let result):
+                return try reply(result)
             case .failure(let error):
                 throw ProtocolError(
                     .configInvalid, "the configuration was not reloaded: \(error)",

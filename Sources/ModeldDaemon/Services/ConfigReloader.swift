@@ -25,22 +25,30 @@ actor ConfigReloader {
         self.logger = logger
     }
 
-    /// The keys that changed, or why the new configuration was refused.
-    func reload() async -> Result<[String], ConfigError> {
+    /// Settings the running services were built with: they apply at the next start.
+    /// Everything else (the catalog, hub endpoint and token, limits, log level) applies at once.
+    static let restartKeys = [
+        "daemon.socket", "daemon.socket_mode", "daemon.store_dir", "daemon.links_dir", "daemon.state_dir",
+        "verify.chunk_size", "verify.quiet_period", "verify.scrub_every",
+    ]
+
+    /// The keys that changed (and which of them wait for a restart), or why the new
+    /// configuration was refused.
+    func reload() async -> Result<ReloadResult, ConfigError> {
         notify("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds)")
-        let result: Result<[String], ConfigError>
+        let result: Result<ReloadResult, ConfigError>
         do {
             let new = try loader.load()
-            let old = await keeper.config
             let (changed, recheck) = await keeper.reconfigure(new)
             for id in recheck { verifications.enqueue(.init(model: id, scope: .wholeModel(deep: false), source: .verify)) }
             logLevel.level = new.daemon.logLevel.swiftLogLevel
-            if new.daemon.socket != old.daemon.socket || new.daemon.socketMode != old.daemon.socketMode {
-                logger.warning("the control socket's path and mode change only at restart", metadata: ["socket": "\(old.daemon.socket)"])
+            let waiting = changed.filter(Self.restartKeys.contains)
+            if !waiting.isEmpty {
+                logger.warning("\(waiting.joined(separator: ", ")) take effect at the next restart (systemctl restart modeld)")
             }
             logger.notice(
                 "configuration reloaded", metadata: ["changed": "\(changed.isEmpty ? "nothing" : changed.joined(separator: ","))"])
-            result = .success(changed)
+            result = .success(ReloadResult(changed: changed, restartNeeded: waiting))
         } catch {
             logger.error("reload refused, the running configuration stays: \(error)")
             result = .failure(error)

@@ -9,13 +9,13 @@ import ModeldLinux
 /// moves it to another revision.
 struct ManifestSource: Sendable {
     let store: Store
-    /// Nil when `HF_HUB_OFFLINE` forbids asking the hub.
-    let fetcher: ManifestFetcher?
     /// Network calls block: they run here, never on the cooperative pool.
     let pool: BlockingPool
     let logger: Logger
 
-    func manifest(for model: CatalogModel) async -> Result<Manifest, HubFailure> {
+    /// The manifest `model` is checked against; `config` is the one in force now, so a
+    /// reload's endpoint, token or offline switch applies to the next request.
+    func manifest(for model: CatalogModel, config: ModeldConfig) async -> Result<Manifest, HubFailure> {
         let known = model.pinsCommit ? model.revision.lowercased() : store.commit(repo: model.repo, revision: model.revision)
         if let known {
             do {
@@ -24,11 +24,12 @@ struct ManifestSource: Sendable {
                 logger.warning("the kept manifest of \(model.id) is unusable, asking the hub: \(error)", metadata: ["model": "\(model.id)"])
             }
         }
-        guard let fetcher else {
+        guard !config.hub.offline else {
             return .failure(HubFailure(
                 kind: .offline, message: "no manifest on disk, and HF_HUB_OFFLINE forbids asking the hub",
                 hint: "unset HF_HUB_OFFLINE (or [hub] offline) so the daemon can fetch the file list"))
         }
+        let fetcher = ManifestFetcher(endpoint: config.hub.endpoint, token: config.token?.value)
         let revision = known ?? model.revision
         let fetched: (manifest: Manifest, listing: Data)
         do {

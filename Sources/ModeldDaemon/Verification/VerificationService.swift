@@ -42,7 +42,7 @@ struct VerificationService: Service {
 
     private func verifyWhole(_ model: CatalogModel, deep: Bool, source: IntegritySource) async {
         let manifest: Manifest
-        switch await manifests.manifest(for: model) {
+        switch await manifests.manifest(for: model, config: await keeper.config) {
         case .success(let found):
             manifest = found
         case .failure(let problem):

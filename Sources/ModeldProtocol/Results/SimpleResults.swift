@@ -4,8 +4,16 @@ public struct MetricsResult: Codable, Sendable, Equatable {
     public init(text: String) { self.text = text }
 }
 
-/// `reload`: which keys changed (`downloads.bytes_per_s`, `model.ti2v-5B.keep`).
+/// `reload`: which keys changed (`downloads.bytes_per_s`, `model.ti2v-5B.keep`), and
+/// which of those take effect only at the next restart (the store's paths, the socket).
 public struct ReloadResult: Codable, Sendable, Equatable {
     public var changed: [String]
-    public init(changed: [String]) { self.changed = changed }
+    public var restartNeeded: [String]
+
+    public init(changed: [String], restartNeeded: [String] = []) {
+        self.changed = changed
+        self.restartNeeded = restartNeeded
+    }
+
+    enum CodingKeys: String, CodingKey { case changed, restartNeeded = "restart_needed" }
 }
