@@ -24,7 +24,7 @@ public enum Daemon {
         let hashing = try BlockingPool()
         // Manifest requests block on the network: a pool of their own, never the hashing one.
         let network = try BlockingPool(threadCount: 2, name: "modeld-hub")
-        let scrubbing = try await ScrubService.makePool()
+        let scrubbing = try await ScrubService.makePool(logger: logger)
         defer {
             hashing.shutdown()
             network.shutdown()

@@ -11,14 +11,24 @@ public final class ChildProcess {
     private var status: Int32?
 
     /// Starts `executable` with exactly `environment`; `passing` is dup'ed to fd 3, as
-    /// systemd passes a listening socket.
+    /// systemd passes a listening socket. With `journalStream`, stderr is announced as
+    /// `JOURNAL_STREAM=<device>:<inode>`, as systemd does when stderr goes to journald.
     public init(
         _ executable: String, _ arguments: [String], environment: [String: String], outputDirectory: String,
-        passing fd: Int32? = nil
+        passing fd: Int32? = nil, journalStream: Bool = false
     ) throws {
         let name = (executable as NSString).lastPathComponent + "-\(UUID().uuidString.prefix(8))"
         outputPath = (outputDirectory as NSString).appendingPathComponent("\(name).out")
         errorPath = (outputDirectory as NSString).appendingPathComponent("\(name).err")
+        var environment = environment
+        if journalStream {
+            guard FileManager.default.createFile(atPath: errorPath, contents: nil) else {
+                throw TestSupportError("cannot create \(errorPath)")
+            }
+            var info = stat()
+            guard stat(errorPath, &info) == 0 else { throw TestSupportError("stat(\(errorPath)): \(String(cString: strerror(errno)))") }
+            environment["JOURNAL_STREAM"] = "\(info.st_dev):\(info.st_ino)"
+        }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

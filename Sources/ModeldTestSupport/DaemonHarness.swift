@@ -66,12 +66,13 @@ public final class DaemonHarness {
     /// Starts the daemon; `waitUntilReady` waits for its READY=1.
     @discardableResult
     public func start(
-        arguments: [String] = [], environment extra: [String: String] = [:], passing fd: Int32? = nil
+        arguments: [String] = [], environment extra: [String: String] = [:], passing fd: Int32? = nil,
+        journalStream: Bool = false
     ) throws -> ChildProcess {
         readyBefore = notify.assignments.filter { $0 == "READY=1" }.count
         let child = try ChildProcess(
             Binaries.modeld, ["--config", configPath] + arguments, environment: environment(extra),
-            outputDirectory: directory.path, passing: fd)
+            outputDirectory: directory.path, passing: fd, journalStream: journalStream)
         process = child
         return child
     }
@@ -90,8 +91,10 @@ public final class DaemonHarness {
 
     /// Starts the daemon and waits until it told "systemd" it is ready.
     @discardableResult
-    public func startReady(arguments: [String] = [], environment extra: [String: String] = [:]) throws -> ChildProcess {
-        let child = try start(arguments: arguments, environment: extra)
+    public func startReady(
+        arguments: [String] = [], environment extra: [String: String] = [:], journalStream: Bool = false
+    ) throws -> ChildProcess {
+        let child = try start(arguments: arguments, environment: extra, journalStream: journalStream)
         try waitUntilReady()
         return child
     }

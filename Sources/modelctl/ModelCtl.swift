@@ -79,26 +79,31 @@ struct ClientOptions: ParsableArguments {
         }
     }
 
-    /// Sends one command; the result, or exit 1 with the daemon's message and hint.
-    func call(_ command: String, _ arguments: [String: JSONValue] = [:]) throws -> Response {
+    /// Sends one command on a new connection: the connection (for what follows, as after
+    /// `subscribe`) and the response, or exit 1 with the daemon's message and hint.
+    func call(_ command: String, _ arguments: [String: JSONValue] = [:]) throws -> (ControlClient, Response) {
         let client = try connect()
-        let response: Response
-        do {
-            response = try client.request(command, arguments)
-        } catch {
-            Output.error("modelctl: \(error)")
-            throw ExitCode(ExitStatus.unreachable)
-        }
+        let response = try reading { () throws(ControlClientError) in try client.request(command, arguments) }
         if let error = response.error {
             Output.error("modelctl: \(error.message) (\(error.code.rawValue))" + (error.hint.map { "\nhint: \($0)" } ?? ""))
             throw ExitCode(ExitStatus.daemonError)
         }
-        return response
+        return (client, response)
+    }
+
+    /// A read from the daemon; losing it mid-way exits 69 like not reaching it at all.
+    func reading<T>(_ read: () throws(ControlClientError) -> T) throws -> T {
+        do {
+            return try read()
+        } catch {
+            Output.error("modelctl: \(error)")
+            throw ExitCode(ExitStatus.unreachable)
+        }
     }
 
     /// Runs `command`; prints its result as JSON with --json, else hands it to `human`.
     func run<R: Decodable>(_ command: String, _ arguments: [String: JSONValue] = [:], as type: R.Type, human: (R) -> Void) throws {
-        let response = try call(command, arguments)
+        let (_, response) = try call(command, arguments)
         if json {
             Output.json(response.result ?? .null)
         } else {

@@ -18,16 +18,11 @@ struct Watch: ParsableCommand {
     var models: [String] = []
 
     func run() throws {
-        let client = try options.connect()
         var arguments: [String: JSONValue] = [:]
         if !topics.isEmpty { arguments["topics"] = .array(topics.map(JSONValue.string)) }
         if !models.isEmpty { arguments["models"] = .array(models.map(JSONValue.string)) }
-        let response = try client.request("subscribe", arguments)
-        if let error = response.error {
-            Output.error("modelctl: \(error.message)" + (error.hint.map { "\nhint: \($0)" } ?? ""))
-            throw ExitCode(ExitStatus.daemonError)
-        }
-        while let line = try client.readLine() {
+        let (client, _) = try options.call("subscribe", arguments)
+        while let line = try options.reading({ () throws(ControlClientError) in try client.readLine() }) {
             // Written unbuffered: a watcher piped into another program sees each event at once.
             if options.json {
                 Output.line(String(decoding: line, as: UTF8.self))

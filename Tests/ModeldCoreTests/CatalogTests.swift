@@ -14,6 +14,7 @@ import Testing
         #expect(ModelNameSuggester.suggestion(for: "T2V-A14B", among: ids) == "t2v-A14B")
         #expect(ModelNameSuggester.suggestion(for: "t2v-A13B", among: ids) == "t2v-A14B")
         #expect(ModelNameSuggester.suggestion(for: "stable-diffusion", among: ids) == nil)
+        #expect(ModelNameSuggester.suggestion(for: String(repeating: "t", count: 1 << 20), among: ids) == nil)
     }
 
     @Test func idsAndReposAreSafeNames() {

@@ -66,6 +66,31 @@ import Testing
         #expect(FileFilter(include: [pattern], exclude: []).keeps(path) == matches)
     }
 
+    @Test func manyStarsOnALongPathStayFast() {
+        let path = String(repeating: "a", count: 4000) + "b"
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            #expect(!FileFilter(include: ["*a*a*a*a*a*a*a*a*a*c"], exclude: []).keeps(path))
+        }
+        #expect(elapsed < .seconds(1), "backtracking stays linear in the stars: \(elapsed)")
+    }
+
+    @Test func anUnclosedBracketIsItself() {
+        #expect(FileFilter(include: ["a[b"], exclude: []).keeps("a[b"))
+    }
+
+    @Test func aDuplicatePathIsRefused() {
+        let sha1 = String(repeating: "cd", count: 20)
+        let page = #"[{"type":"file","path":"a","size":1,"oid":"\#(sha1)"},{"type":"file","path":"a","size":1,"oid":"\#(sha1)"}]"#
+        #expect(throws: ManifestError.malformed("a is listed twice")) { try HubAPI.files(fromTreePage: Data(page.utf8)) }
+    }
+
+    @Test func fullwidthDigitsAreNotHex() {
+        #expect(Hex.isCommit(String(repeating: "a", count: 40)))
+        #expect(!Hex.isCommit(String(repeating: "１", count: 40)))
+        #expect(FileDigest(kind: .gitBlobSHA1, hex: String(repeating: "１", count: 40)) == nil)
+    }
+
     @Test func excludeWinsAndNoIncludeKeepsAll() {
         #expect(FileFilter(include: [], exclude: []).keeps("anything"))
         #expect(!FileFilter(include: ["*"], exclude: ["*.pth"]).keeps("Wan2.2_VAE.pth"))
@@ -128,8 +153,13 @@ import Testing
         #expect(integrity.conditions["nope"] == nil, "only manifest files have a condition")
     }
 
-    @Test func damagedChunksBecomeMergedRanges() {
+    @Test func damagedChunksBecomeMergedClampedRanges() {
         #expect(ByteRange.ranges(chunks: [3, 1, 2, 7], chunkSize: 10, fileSize: 75) == [ByteRange(10, 40), ByteRange(70, 75)])
+        #expect(ByteRange.ranges(chunks: [0, 1, 3], chunkSize: 10, fileSize: 35) == [ByteRange(0, 20), ByteRange(30, 35)])
+        #expect(ByteRange.ranges(chunks: [3, 1, 1, 2], chunkSize: 10, fileSize: 100) == [ByteRange(10, 40)])
+        #expect(ByteRange.ranges(chunks: [2, 9, -1], chunkSize: 10, fileSize: 25) == [ByteRange(20, 25)])
+        #expect(ByteRange.ranges(chunks: [0], chunkSize: 10, fileSize: 0).isEmpty)
         #expect(ByteRange.ranges(chunks: [], chunkSize: 10, fileSize: 75).isEmpty)
+        #expect(ByteRange.ranges(chunks: [Int.max], chunkSize: 10, fileSize: 10).isEmpty)
     }
 }

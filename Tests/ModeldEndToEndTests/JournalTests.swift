@@ -9,7 +9,7 @@ import Testing
         let journal = try Journald()
         defer { journal.stop() }
         let daemon = try DaemonHarness()
-        try daemon.startReady(environment: ["JOURNAL_STREAM": "8:12345"])
+        try daemon.startReady(journalStream: true)
         // The "listening" record carries the socket path as metadata: SOCKET= finds it.
         var entries: [[String: JSONValue]] = []
         try waitUntil("the daemon's records in the journal") {
@@ -25,5 +25,12 @@ import Testing
         #expect(record["_PID"] == .string("\(daemon.process?.pid ?? 0)"))
         // Nothing went to stderr: the journal took every record.
         #expect(daemon.process?.errorOutput.isEmpty == true)
+    }
+
+    @Test func aStaleJournalStreamIsNotTrusted() throws {
+        let daemon = try DaemonHarness()
+        // A wrapper redirected stderr after systemd set the variable: it names another stream.
+        try daemon.startReady(environment: ["JOURNAL_STREAM": "8:12345"])
+        try waitUntil("the log on stderr") { daemon.process?.errorOutput.contains("listening socket=") == true }
     }
 }

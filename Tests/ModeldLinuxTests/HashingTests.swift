@@ -361,19 +361,6 @@ import Testing
         #expect(error.code == "hash_read_failed")
     }
 
-    // MARK: Byte ranges
-
-    @Test func damagedChunksBecomeMergedClampedByteRanges() {
-        #expect(FileHasher.byteRanges(ofChunks: [0, 1, 3], chunkSize: 10, fileSize: 35) == [0..<20, 30..<35])
-        #expect(FileHasher.byteRanges(ofChunks: [3, 1, 1, 2], chunkSize: 10, fileSize: 100) == [10..<40])
-        #expect(FileHasher.byteRanges(ofChunks: [2, 9, -1], chunkSize: 10, fileSize: 25) == [20..<25])
-        #expect(FileHasher.byteRanges(ofChunks: [0], chunkSize: 10, fileSize: 0) == [])
-        #expect(FileHasher.byteRanges(ofChunks: [], chunkSize: 10, fileSize: 10) == [])
-        #expect(FileHasher.byteRanges(ofChunks: [Int.max], chunkSize: 10, fileSize: 10) == [])
-        #expect(FileHasher.chunkCount(size: 0, chunkSize: 10) == 0)
-        #expect(FileHasher.chunkCount(size: 10, chunkSize: 10) == 1)
-        #expect(FileHasher.chunkCount(size: 11, chunkSize: 10) == 2)
-    }
 
     // MARK: Helpers
 

@@ -25,7 +25,7 @@ public struct CatalogModel: Sendable, Equatable, Identifiable {
 
     /// A revision of 40 hex digits pins a commit; anything else is a branch or tag.
     public var pinsCommit: Bool {
-        revision.count == 40 && revision.allSatisfy(\.isHexDigit)
+        Hex.isCommit(revision)
     }
 
     /// Letters, digits, `.`, `_`, `-`: safe in a file name, a URL and a journald field.

@@ -2,9 +2,12 @@
 /// to case and punctuation, else the closest within two edits.
 public enum ModelNameSuggester {
     public static func suggestion(for wanted: String, among ids: [String]) -> String? {
+        // Anyone who can connect may send a 1 MiB name: compare only what could be an id.
+        guard wanted.utf8.count <= 128 else { return nil }
         let key = normalized(wanted)
         if let exact = ids.first(where: { normalized($0) == key }) { return exact }
-        let scored = ids.map { ($0, distance(key, normalized($0))) }.filter { $0.1 <= 2 }
+        let scored = ids.map { ($0, normalized($0)) }.filter { abs($0.1.count - key.count) <= 2 }
+            .map { ($0.0, distance(key, $0.1)) }.filter { $0.1 <= 2 }
         return scored.min { $0.1 < $1.1 }?.0
     }
 

@@ -18,6 +18,8 @@ extension HubSettings: Codable {
         let below = decoder.configBelow.hub
         let c = try decoder.container(keyedBy: CodingKeys.self)
         endpoint = try c.decode(.endpoint, or: below.endpoint)
+        // URLs are built as endpoint + "/api/…": one slash.
+        while endpoint.hasSuffix("/") { endpoint.removeLast() }
         mirrors = try c.decode(.mirrors, or: below.mirrors)
         tokenFile = try c.decode(.tokenFile, or: below.tokenFile)
         offline = try c.decode(.offline, or: below.offline)

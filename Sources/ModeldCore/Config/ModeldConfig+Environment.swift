@@ -28,8 +28,10 @@ extension ModeldConfig {
             }
             config.hub.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         }
-        if let offline = env["HF_HUB_OFFLINE"], ["1", "on", "yes", "true"].contains(offline.lowercased()) {
-            config.hub.offline = true
+        switch env["HF_HUB_OFFLINE"]?.lowercased() {
+        case "1", "on", "yes", "true": config.hub.offline = true
+        case "0", "off", "no", "false": config.hub.offline = false
+        default: break
         }
         if let socket = env["MODELD_SOCKET"], !socket.isEmpty {
             config.daemon.socket = socket

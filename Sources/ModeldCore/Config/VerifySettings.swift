@@ -18,7 +18,7 @@ extension VerifySettings: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         chunkSize = try c.decode(.chunkSize, or: below.chunkSize, in: ByteSize(64 << 10)...ByteSize(1 << 30))
         onStart = try c.decode(.onStart, or: below.onStart)
-        scrubEvery = try c.decode(.scrubEvery, or: below.scrubEvery)
+        scrubEvery = try c.decode(.scrubEvery, or: below.scrubEvery, in: .seconds(1)...TimeSpan.seconds(3650 * 86_400))
         quietPeriod = try c.decode(.quietPeriod, or: below.quietPeriod)
     }
 }

@@ -14,36 +14,52 @@ public struct FileFilter: Sendable {
         (include.isEmpty || include.contains { Self.matches(path, $0) }) && !exclude.contains { Self.matches(path, $0) }
     }
 
+    /// fnmatch without FNM_PATHNAME, iteratively: on a mismatch, only the last `*` is
+    /// retried one character further, so no pattern takes more than text × pattern steps.
     static func matches(_ text: String, _ pattern: String) -> Bool {
-        matches(Array(text), 0, Array(pattern), 0)
-    }
-
-    private static func matches(_ text: [Character], _ t: Int, _ pattern: [Character], _ p: Int) -> Bool {
-        var t = t
-        var p = p
-        while p < pattern.count {
-            switch pattern[p] {
-            case "*":
-                // Collapse runs of '*'; then try every split point.
-                while p < pattern.count, pattern[p] == "*" { p += 1 }
-                if p == pattern.count { return true }
-                for start in t...text.count where matches(text, start, pattern, p) { return true }
-                return false
-            case "?":
-                guard t < text.count else { return false }
-            case "[":
-                guard t < text.count, let (matched, next) = matchSet(text[t], pattern, p) else { return false }
-                guard matched else { return false }
-                p = next
-                t += 1
-                continue
-            default:
-                guard t < text.count, text[t] == pattern[p] else { return false }
+        let text = Array(text)
+        let pattern = Array(pattern)
+        var t = 0
+        var p = 0
+        var star: (pattern: Int, text: Int)?
+        while t < text.count {
+            if p < pattern.count {
+                switch pattern[p] {
+                case "*":
+                    star = (p, t)
+                    p += 1
+                    continue
+                case "?":
+                    t += 1
+                    p += 1
+                    continue
+                case "[":
+                    if let (matched, next) = matchSet(text[t], pattern, p) {
+                        if matched {
+                            t += 1
+                            p = next
+                            continue
+                        }
+                    } else if text[t] == "[" {  // An unclosed '[' is itself.
+                        t += 1
+                        p += 1
+                        continue
+                    }
+                default:
+                    if pattern[p] == text[t] {
+                        t += 1
+                        p += 1
+                        continue
+                    }
+                }
             }
-            t += 1
-            p += 1
+            guard let last = star else { return false }
+            star = (last.pattern, last.text + 1)
+            p = last.pattern + 1
+            t = last.text + 1
         }
-        return t == text.count
+        while p < pattern.count, pattern[p] == "*" { p += 1 }
+        return p == pattern.count
     }
 
     /// `[abc]`, `[a-z]`, `[!abc]`: whether `c` is in the set, and the index after `]`.

@@ -32,7 +32,7 @@ public enum HubAPI {
         guard let answer = try? JSONDecoder().decode(Answer.self, from: body), let sha = answer.sha else {
             throw .malformed("the revision answer has no \"sha\"")
         }
-        guard sha.count == 40, sha.allSatisfy(\.isHexDigit) else { throw .malformed("\"\(sha)\" is not a commit id") }
+        guard Hex.isCommit(sha) else { throw .malformed("\"\(sha)\" is not a commit id") }
         return sha.lowercased()
     }
 
@@ -66,7 +66,17 @@ public enum HubAPI {
             guard let size = entry.lfs?.size ?? entry.size, size >= 0 else { throw .malformed("\(path) has no size") }
             files.append(ManifestFile(path: path, size: size, digest: digest))
         }
+        try refuseDuplicates(files)
         return files
+    }
+
+    /// A path listed twice (a broken mirror, overlapping pages) would make the manifest
+    /// mean two things: refused.
+    public static func refuseDuplicates(_ files: [ManifestFile]) throws(ManifestError) {
+        var seen = Set<String>()
+        for file in files where !seen.insert(file.path).inserted {
+            throw .malformed("\(file.path) is listed twice")
+        }
     }
 
     /// The `rel="next"` URL of a `Link` header, if any.

@@ -9,6 +9,8 @@ public enum FileCondition: Sendable, Equatable {
     /// Present but wrong: the byte ranges known to be damaged (the whole file when no
     /// chunk index narrows it down), and why.
     case corrupted(damagedRanges: [ByteRange], reason: String)
+    /// It could not be checked (permissions, the ledger): neither good nor known bad.
+    case unverifiable(reason: String)
 
     public var isVerified: Bool { if case .verified = self { true } else { false } }
 }
@@ -48,12 +50,14 @@ public struct ByteRange: Sendable, Hashable, Codable, CustomStringConvertible {
         try container.encode(end)
     }
 
-    /// Damaged chunk indices as merged byte ranges, the last clamped to the file's size.
+    /// Damaged chunk indices as merged byte ranges, the last clamped to the file's size;
+    /// indices outside the file are ignored.
     public static func ranges(chunks: [Int], chunkSize: Int64, fileSize: Int64) -> [ByteRange] {
         var ranges: [ByteRange] = []
-        for chunk in chunks.sorted() {
-            let start = Int64(chunk) * chunkSize
-            let end = min(start + chunkSize, max(fileSize, start + 1))
+        for chunk in Set(chunks).sorted() where chunk >= 0 {
+            let (start, overflow) = Int64(chunk).multipliedReportingOverflow(by: chunkSize)
+            guard !overflow, start < fileSize else { continue }
+            let end = min(start + chunkSize, fileSize)
             if let last = ranges.last, last.end == start {
                 ranges[ranges.count - 1].end = end
             } else {
@@ -62,4 +66,7 @@ public struct ByteRange: Sendable, Hashable, Codable, CustomStringConvertible {
         }
         return ranges
     }
+
+    /// The whole of a file of `size` bytes: what is damaged when nothing narrows it down.
+    public static func whole(_ size: Int64) -> [ByteRange] { [ByteRange(0, size)] }
 }

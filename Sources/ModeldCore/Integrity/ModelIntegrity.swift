@@ -6,7 +6,8 @@ public struct ModelIntegrity: Sendable, Equatable {
 
     public init(manifest: Manifest) {
         self.manifest = manifest
-        conditions = Dictionary(uniqueKeysWithValues: manifest.files.map { ($0.path, .unchecked) })
+        // A manifest never holds a path twice (the parser refuses it); keep the first anyway.
+        conditions = Dictionary(manifest.files.map { ($0.path, FileCondition.unchecked) }, uniquingKeysWith: { first, _ in first })
     }
 
     public subscript(path: String) -> FileCondition? {
@@ -40,10 +41,20 @@ public struct ModelIntegrity: Sendable, Equatable {
         manifest.files.isEmpty ? 1 : Double(verifiedCount) / Double(manifest.files.count)
     }
 
-    /// Damage outranks absence, absence outranks "not looked at yet".
+    /// Files that could not be checked, with why, in manifest order.
+    public var unverifiable: [(path: String, reason: String)] {
+        manifest.files.compactMap { file in
+            guard case .unverifiable(let reason) = conditions[file.path] else { return nil }
+            return (file.path, reason)
+        }
+    }
+
+    /// Damage outranks absence, absence outranks "could not check", which outranks
+    /// "not looked at yet".
     public var state: ModelState {
         if !corrupted.isEmpty { return .corrupted }
         if !missing.isEmpty { return .missing }
+        if !unverifiable.isEmpty { return .unknown }
         if conditions.values.contains(.unchecked) { return .verifying }
         return .available
     }
@@ -57,7 +68,10 @@ public struct ModelIntegrity: Sendable, Equatable {
         case .missing:
             let absent = missing
             return absent.count == manifest.files.count ? "not downloaded" : "\(absent.count) of \(manifest.files.count) files missing"
-        case .verifying: return "verifying \(manifest.files.count - conditions.values.filter { $0 != .unchecked }.count) files"
+        case .unknown:
+            let first = unverifiable[0]
+            return "cannot check \(first.path): \(first.reason)"
+        case .verifying: return "verifying \(conditions.values.filter { $0 == .unchecked }.count) files"
         default: return "all \(manifest.files.count) files verified"
         }
     }

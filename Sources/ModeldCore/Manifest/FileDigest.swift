@@ -25,8 +25,8 @@ public enum FileDigest: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Nil unless `hex` is exactly the right number of lowercase hex digits: the name
     /// becomes a file name, so nothing else may pass.
     public init?(kind: DigestKind, hex: String) {
+        guard Hex.isHex(hex, count: kind.hexLength) else { return nil }
         let lower = hex.lowercased()
-        guard lower.count == kind.hexLength, lower.allSatisfy({ $0.isHexDigit }) else { return nil }
         switch kind {
         case .sha256: self = .sha256(lower)
         case .gitBlobSHA1: self = .gitBlobSHA1(lower)

@@ -13,8 +13,6 @@ public struct StoreLayout: Sendable, Equatable {
     public func repoFolder(_ repo: String) -> String { root + "/" + Self.folderName(repo: repo) }
     public func blobsFolder(_ repo: String) -> String { repoFolder(repo) + "/blobs" }
     public func blob(_ repo: String, _ digest: FileDigest) -> String { blobsFolder(repo) + "/" + digest.hex }
-    /// Bytes on their way: never under the final name until their digest matched.
-    public func incompleteBlob(_ repo: String, _ digest: FileDigest) -> String { blob(repo, digest) + ".incomplete" }
     public func refsFolder(_ repo: String) -> String { repoFolder(repo) + "/refs" }
     public func ref(_ repo: String, _ revision: String) -> String { refsFolder(repo) + "/" + revision }
     public func snapshotsFolder(_ repo: String) -> String { repoFolder(repo) + "/snapshots" }

@@ -6,7 +6,11 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
     public var milliseconds: Int64
 
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
-    public static func seconds(_ s: Int64) -> TimeSpan { TimeSpan(milliseconds: s * 1000) }
+    /// Saturates instead of trapping: a config value can be any integer.
+    public static func seconds(_ s: Int64) -> TimeSpan {
+        let (millis, overflow) = s.multipliedReportingOverflow(by: 1000)
+        return TimeSpan(milliseconds: overflow ? Int64.max : millis)
+    }
 
     private static let units: [(suffix: String, millis: Int64)] = [
         ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000),

@@ -66,8 +66,9 @@ struct ControlConnection {
                 try? await raw.closeFuture.get()
             }
             group.addTask {
+                // What was queued before the lag is still delivered, then `lagged`.
                 var seq = 0
-                for await event in feed.events where feed.dropped == 0 {
+                for await event in feed.events {
                     seq += 1
                     try await outbound.write(ByteBuffer(bytes: try event.line(seq: seq)))
                 }

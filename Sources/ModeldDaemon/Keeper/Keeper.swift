@@ -9,12 +9,16 @@ import ModeldProtocol
 /// and tells subscribers what changed. Nothing else mutates model state.
 actor Keeper {
     private(set) var config: ModeldConfig
+    /// The paths the daemon runs with: a reload changes them only at the next start, so
+    /// `status` keeps telling the ones in use.
+    private let paths: DaemonSettings
     private var models: [String: ModelRecord] = [:]
     private let events: EventBus
     private let logger: Logger
 
     init(config: ModeldConfig, events: EventBus, logger: Logger) {
         self.config = config
+        paths = config.daemon
         self.events = events
         self.logger = logger
         for model in config.models { models[model.id] = ModelRecord() }
@@ -28,7 +32,7 @@ actor Keeper {
     /// The status of every model, or of one (`unknown_model` with a suggestion otherwise).
     func status(of id: String?) throws(ProtocolError) -> StatusResult {
         let chosen = try id.map { id throws(ProtocolError) in [try catalogModel(id)] } ?? config.models
-        let store = config.daemon.storeDir
+        let store = paths.storeDir
         return StatusResult(
             models: chosen.map(status),
             store: .init(path: store, freeBytes: try? DiskSpace.of(store).availableBytes),
@@ -92,10 +96,13 @@ actor Keeper {
     /// The manifest a model is checked against. What is known of files that did not
     /// change (same path, same digest) is kept.
     func adopt(_ manifest: Manifest, for id: String) {
+        // Fetched for an entry a reload has since replaced: its re-check is queued.
+        guard config.model(id)?.repo == manifest.repo else { return }
         update(id, because: "manifest of commit \(manifest.commit.prefix(12))") { record in
             var integrity = ModelIntegrity(manifest: manifest)
             if let old = record.integrity {
-                for file in manifest.files where old.manifest.file(file.path)?.digest == file.digest {
+                let known = Dictionary(old.manifest.files.map { ($0.path, $0.digest) }, uniquingKeysWith: { first, _ in first })
+                for file in manifest.files where known[file.path] == file.digest {
                     integrity[file.path] = old[file.path]
                 }
             }
@@ -121,7 +128,7 @@ actor Keeper {
         guard let previous = models[id]?.integrity?[path] else { return }
         update(id, because: "\(path) checked") { record in
             record.integrity?[path] = condition
-            if let verifying = record.verifying { record.verifying = (verifying.done + 1, verifying.total) }
+            if let verifying = record.verifying { record.verifying = (min(verifying.done + 1, verifying.total), verifying.total) }
         }
         guard condition != previous else { return }
         switch condition {
@@ -174,7 +181,7 @@ actor Keeper {
             model: model.id, repo: model.repo, revision: model.revision,
             commit: integrity?.manifest.commit ?? (model.pinsCommit ? model.revision : nil),
             state: record.state, ready: record.state == .available,
-            path: (config.daemon.linksDir as NSString).appendingPathComponent(model.id),
+            path: (paths.linksDir as NSString).appendingPathComponent(model.id),
             sizeBytes: integrity?.manifest.totalBytes ?? model.approxSize?.bytes, presentBytes: integrity?.verifiedBytes,
             pinned: model.keep, reason: record.reason,
             actions: integrity?.actions(model: model.id).map { ModelStatus.Action(command: $0.command, why: $0.why) } ?? [])
@@ -185,7 +192,10 @@ actor Keeper {
             status.integrity = integrity.integrity
         }
         if record.manifestProblem != nil, integrity == nil {
-            status.actions.append(.init(command: "modelctl pull \(model.id)", why: "its files are not here"))
+            status.actions.append(
+                record.anythingStored
+                    ? .init(command: "modelctl verify \(model.id)", why: "its files are here but the file list could not be had")
+                    : .init(command: "modelctl pull \(model.id)", why: "its files are not here"))
         }
         status.verify = ModelStatus.Verification(
             last: record.lastVerified, method: record.lastMethod,

@@ -15,17 +15,18 @@ struct ModelRecord {
     var lastVerified: Date?
     var lastMethod: VerifyMethod?
 
-    /// The state, derived — never stored, so it cannot disagree with the facts.
+    /// The state, derived — never stored, so it cannot disagree with the facts. A check
+    /// of files already known does not make a ready model look unready: only files never
+    /// looked at make it `verifying`.
     var state: ModelState {
-        if verifying != nil { return .verifying }
         if let integrity { return integrity.state }
         if manifestProblem != nil { return anythingStored ? .unknown : .missing }
         return .unknown
     }
 
     var reason: String {
-        if let verifying { return "verifying: \(verifying.done) of \(verifying.total) files checked" }
         if let integrity { return integrity.reason }
+        if let verifying { return "verifying: \(verifying.done) of \(verifying.total) files checked" }
         if let manifestProblem { return (anythingStored ? "cannot be checked: " : "not downloaded; ") + manifestProblem }
         return "not checked yet"
     }

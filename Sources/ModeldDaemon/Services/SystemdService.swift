@@ -43,10 +43,13 @@ struct SystemdService: Service {
     }
 
     private func keepStatusCurrent() async {
-        let feed = events.subscribe(Subscription(topics: ["model.state"]))
-        defer { feed.cancel() }
-        for await _ in feed.events {
-            send("STATUS=\(await keeper.summary())")
+        // If it ever falls behind the bus cuts it off: subscribe again.
+        while !Task.isCancelled {
+            let feed = events.subscribe(Subscription(topics: ["model.state"]))
+            for await _ in feed.events {
+                send("STATUS=\(await keeper.summary())")
+            }
+            feed.cancel()
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Logging
 import ModeldCore
 import ModeldLinux
@@ -7,6 +8,7 @@ import Synchronization
 /// Decides what one file of a manifest is: the stat fast path when nothing changed, the
 /// structure check before any hashing, chunk re-verification when a chunk index exists
 /// (naming damaged ranges), a whole read when it does not (recording the chunk index).
+/// Only reads the store: what is absent or damaged is reported, never "fixed" here.
 struct FileVerifier: Sendable {
     let store: Store
     let ledger: Ledger
@@ -18,53 +20,95 @@ struct FileVerifier: Sendable {
     /// known bad without reading it again (a good one has the ledger for that).
     let damage = DamageMemo()
 
-    /// `deep`: read the bytes even when the stat signature is unchanged (scrub, `verify --deep`).
-    func check(_ file: ManifestFile, repo: String, commit: String, deep: Bool) async -> FileCondition {
-        let blob = store.layout.blob(repo, file.digest)
-        // Verification only reads: a snapshot entry that is gone is missing even when its
-        // blob is still there (a repair links it again without fetching a byte).
-        guard case .present = store.presence(of: file, repo: repo, commit: commit) else { return .missing }
+    /// How far a check goes.
+    enum Depth: Sendable {
+        /// Trust an unchanged stat signature, good or bad: start-up, the watcher.
+        case changed
+        /// Read files found good again, but not known damage: the scrub.
+        case good
+        /// Read every file again: `verify --deep`.
+        case everything
+    }
+
+    func check(_ file: ManifestFile, of manifest: Manifest, depth: Depth) async -> FileCondition {
+        let blob = store.layout.blob(manifest.repo, file.digest)
         do {
-            guard let before = try FileStat.signature(blob) else { return .missing }
-            let record = try await ledger.verifiedBlob(file.digest)
-            let index = record.flatMap { $0.size == file.size && $0.chunkSize == Int64(chunkSize) ? $0 : nil }
-            if let index, !deep, index.signature == before {
-                counters.addVerified()
-                return .verified(.stat)
+            // stat and readlink block on a cold disk or a network mount: not on the cooperative pool.
+            let (linked, observed) = try await hasher.pool.run { [store] in
+                (store.isLinked(file, repo: manifest.repo, commit: manifest.commit), try FileStat.signature(blob))
             }
-            if !deep, let known = damage.verdict(file.digest, signature: before) { return known }
-            if before.size != file.size && index == nil {
-                return .corrupted(damagedRanges: [ByteRange(0, max(file.size, 1))], reason: "it has \(before.size) bytes, the manifest says \(file.size)")
-            }
-            if file.path.hasSuffix(".safetensors"), let problem = try await structureProblem(blob) {
-                return .corrupted(damagedRanges: [ByteRange(0, max(file.size, 1))], reason: problem.description)
-            }
-            let condition: FileCondition
-            if let index {
-                condition = try await reverify(file, blob: blob, against: index)
+            guard linked, let before = observed else { return .missing }
+            let record = try await ledger.verifiedBlob(at: blob)
+            let index = record.flatMap { $0.digest == file.digest.hex && $0.size == file.size && $0.chunkSize == Int64(chunkSize) ? $0 : nil }
+            var condition: FileCondition
+            if let index, depth == .changed, index.signature == before {
+                condition = .verified(.stat)
+            } else if depth != .everything, let known = damage.verdict(blob, signature: before) {
+                return known
+            } else if before.size != file.size && index == nil {
+                condition = .corrupted(damagedRanges: ByteRange.whole(file.size), reason: "it has \(before.size) bytes, the manifest says \(file.size)")
+            } else if file.path.hasSuffix(".safetensors"), let problem = try await hasher.pool.run({ try SafetensorsFile.problem(at: blob) }) {
+                condition = .corrupted(damagedRanges: ByteRange.whole(file.size), reason: problem.description)
+            } else if let index {
+                condition = try await reverify(file, blob: blob, against: index, signature: before)
             } else {
                 condition = try await firstVerification(file, blob: blob, signature: before)
             }
             // A file that changed while it was read proves nothing: the watcher saw the
             // change and will have it checked again.
-            guard try FileStat.signature(blob) == before else { return .unchecked }
+            guard try await hasher.pool.run({ try FileStat.signature(blob) }) == before else { return .unchecked }
+            if case .verified = condition, file.path.hasSuffix(".safetensors.index.json") {
+                condition = try await shardIndexCondition(file, of: manifest, blob: blob, otherwise: condition)
+            }
             if case .verified = condition { counters.addVerified() }
-            damage.remember(condition, for: file.digest, signature: before)
+            damage.remember(condition, for: blob, signature: before)
             return condition
+        } catch let error as HashingError {
+            return await outcome(of: error, file, of: manifest, blob: blob, depth: depth)
+        } catch let error as SystemError where error.errno == EACCES || error.errno == EPERM {
+            return .unverifiable(reason: "\(error)")
+        } catch let error as SystemError {
+            return .corrupted(damagedRanges: ByteRange.whole(file.size), reason: "it cannot be read: \(error)")
         } catch {
+            // The ledger (SQLite) failed: the file is not known bad, it is not known at all.
             logger.error("cannot verify \(file.path): \(error)", metadata: ["file": "\(file.path)"])
-            return .corrupted(damagedRanges: [ByteRange(0, max(file.size, 1))], reason: "it cannot be read: \(error)")
+            return .unverifiable(reason: "the ledger failed: \(error)")
+        }
+    }
+
+    /// What a hashing failure says about the file.
+    private func outcome(
+        of error: HashingError, _ file: ManifestFile, of manifest: Manifest, blob: String, depth: Depth
+    ) async -> FileCondition {
+        switch error {
+        case .cancelled, .poolShutDown, .poolStartFailed:
+            return .unchecked  // Shutting down: nothing was learnt.
+        case .openFailed(_, let cause) where cause.errno == ENOENT:
+            return .missing  // Deleted while being checked.
+        case .openFailed(_, let cause) where cause.errno == EACCES || cause.errno == EPERM:
+            return .unverifiable(reason: "\(error)")
+        case .shorterThanExpected, .longerThanExpected:
+            return .unchecked  // A writer is at work; the watcher will report when it stops.
+        case .invalidArgument:
+            // A chunk index that does not fit the file: forget it and read the file whole.
+            do {
+                try await ledger.forget(blob)
+            } catch {
+                return .unverifiable(reason: "the ledger failed: \(error)")
+            }
+            return await check(file, of: manifest, depth: depth)
+        default:
+            return .corrupted(damagedRanges: ByteRange.whole(file.size), reason: "it cannot be read: \(error)")
         }
     }
 
     /// Re-hashes the chunks against the index; a good file gets its new stat signature.
-    private func reverify(_ file: ManifestFile, blob: String, against index: VerifiedBlob) async throws -> FileCondition {
-        let signature = try FileStat.signature(blob)
+    private func reverify(_ file: ManifestFile, blob: String, against index: VerifiedBlob, signature: StatSignature) async throws -> FileCondition {
         let result = try await hasher.damagedChunks(path: blob, expected: index.chunks, chunkSize: chunkSize, expectedSize: file.size)
         counters.addHashed(result.bytesHashed)
         if result.isIntact {
             var updated = index
-            if let signature { updated.signature = signature }
+            updated.signature = signature
             updated.verifiedAt = Date()
             updated.method = VerifyMethod.chunks.rawValue
             try await ledger.record(updated)
@@ -75,7 +119,7 @@ struct FileVerifier: Sendable {
         let reason = result.actualSize == file.size
             ? "\(damagedBytes) bytes in \(ranges.count) range\(ranges.count == 1 ? "" : "s") do not match"
             : "it has \(result.actualSize) bytes, the manifest says \(file.size)"
-        return .corrupted(damagedRanges: ranges.isEmpty ? [ByteRange(0, max(file.size, 1))] : ranges, reason: reason)
+        return .corrupted(damagedRanges: ranges.isEmpty ? ByteRange.whole(file.size) : ranges, reason: reason)
     }
 
     /// Reads the whole file once: its digest against the manifest, and the chunk index.
@@ -84,37 +128,56 @@ struct FileVerifier: Sendable {
             path: blob, kind: file.digest.kind, expectedSize: file.size, chunkSize: chunkSize)
         counters.addHashed(result.bytesRead)
         guard result.sizeMatches, result.digest == file.digest.hex else {
-            try await ledger.forget(file.digest)
+            try await ledger.forget(blob)
             let reason = result.sizeMatches
                 ? "its \(file.digest.kind == .sha256 ? "SHA-256" : "git SHA-1") does not match the manifest"
                 : "it has \(result.bytesRead) bytes, the manifest says \(file.size)"
-            return .corrupted(damagedRanges: [ByteRange(0, max(file.size, 1))], reason: reason)
+            return .corrupted(damagedRanges: ByteRange.whole(file.size), reason: reason)
         }
         try await ledger.record(VerifiedBlob(
-            digest: file.digest, size: file.size, chunkSize: Int64(chunkSize), chunkHashes: result.chunkHashes,
+            path: blob, digest: file.digest, chunkSize: Int64(chunkSize), chunkHashes: result.chunkHashes,
             signature: signature, verifiedAt: Date(), method: .full))
         return .verified(.full)
     }
 
-    private func structureProblem(_ blob: String) async throws -> StructureProblem? {
-        try await hasher.pool.run { try SafetensorsFile.problem(at: blob) }
+    /// A good shard index must also name exactly the shards beside it in the manifest:
+    /// otherwise a generation fails to load the model, however good each file is.
+    private func shardIndexCondition(
+        _ file: ManifestFile, of manifest: Manifest, blob: String, otherwise good: FileCondition
+    ) async throws -> FileCondition {
+        let folder = (file.path as NSString).deletingLastPathComponent
+        let shards = Set(manifest.files.map(\.path).filter {
+            ($0 as NSString).deletingLastPathComponent == folder && $0.hasSuffix(".safetensors")
+        }.map { ($0 as NSString).lastPathComponent })
+        let problems: [StructureProblem]
+        do {
+            // An index is a few MB at most; its size is the manifest's, already checked.
+            let data = try await hasher.pool.run { try Data(contentsOf: URL(fileURLWithPath: blob)) }
+            problems = try ShardIndex.parse(data).problems(presentShards: shards, tensorsByShard: nil)
+        } catch let problem as StructureProblem {
+            problems = [problem]
+        }
+        guard !problems.isEmpty else { return good }
+        return .corrupted(
+            damagedRanges: ByteRange.whole(file.size),
+            reason: "it does not match the shards: " + problems.map(\.description).joined(separator: "; "))
     }
 }
 
-/// The last damage verdict on each blob, with the stat signature it was made for.
+/// The last damage verdict on each blob file, with the stat signature it was made for.
 final class DamageMemo: Sendable {
-    private let verdicts = Mutex<[FileDigest: (signature: StatSignature, condition: FileCondition)]>([:])
+    private let verdicts = Mutex<[String: (signature: StatSignature, condition: FileCondition)]>([:])
 
-    func verdict(_ digest: FileDigest, signature: StatSignature) -> FileCondition? {
-        verdicts.withLock { $0[digest].flatMap { $0.signature == signature ? $0.condition : nil } }
+    func verdict(_ blob: String, signature: StatSignature) -> FileCondition? {
+        verdicts.withLock { $0[blob].flatMap { $0.signature == signature ? $0.condition : nil } }
     }
 
-    func remember(_ condition: FileCondition, for digest: FileDigest, signature: StatSignature) {
+    func remember(_ condition: FileCondition, for blob: String, signature: StatSignature) {
         verdicts.withLock { verdicts in
             if case .corrupted = condition {
-                verdicts[digest] = (signature, condition)
+                verdicts[blob] = (signature, condition)
             } else {
-                verdicts[digest] = nil
+                verdicts[blob] = nil
             }
         }
     }

@@ -35,17 +35,23 @@ struct ScrubService: Service {
             guard let model = try? await keeper.catalogModel(id) else { continue }
             for file in manifest.files where !Task.isCancelled {
                 // Only files once found good: the rest are the verifier's and the repairer's.
-                guard let record = try? await ledger.verifiedBlob(file.digest), record.verifiedAt < cutoff else { continue }
-                let condition = await verifier.check(file, repo: model.repo, commit: manifest.commit, deep: true)
+                let blob = verifier.store.layout.blob(model.repo, file.digest)
+                guard let record = try? await ledger.verifiedBlob(at: blob), record.verifiedAt < cutoff else { continue }
+                let condition = await verifier.check(file, of: manifest, depth: .good)
                 await keeper.record(condition, for: file.path, of: id, source: .scrub)
             }
         }
     }
 
-    /// The scrub's pool: one thread, made a background reader before any work.
-    static func makePool() async throws -> BlockingPool {
+    /// The scrub's pool: one thread, made a background reader before any work. A
+    /// priority that cannot be set (a container may forbid it) is said, not fatal.
+    static func makePool(logger: Logger) async throws -> BlockingPool {
         let pool = try BlockingPool(threadCount: 1, name: "modeld-scrub")
-        try await pool.run { try BackgroundPriority.applyToCurrentThread() }
+        do {
+            try await pool.run { try BackgroundPriority.applyToCurrentThread() }
+        } catch {
+            logger.warning("the scrub runs at normal priority: \(error)")
+        }
         return pool
     }
 }

@@ -57,10 +57,7 @@ struct StoreWatcher: Service {
             case .change(let change):
                 let ours = store.ownWrites.contains(change.path)
                 for target in watches.index.targets(for: change.path) where !ours { pending.add(target, after: quietPeriod) }
-                if change.isDirectory || change.isWatchGone {
-                    watches.forget(change.path)
-                    await refresh(watches)
-                }
+                if change.isDirectory || change.isWatchGone { await refresh(watches) }
             }
         }
     }
@@ -83,9 +80,13 @@ struct StoreWatcher: Service {
 
     /// A model whose state changed may have a new manifest, whose folders need watching.
     private func followManifests(_ watches: Watches, until pending: PendingChanges) async {
-        let feed = events.subscribe(Subscription(topics: ["model.state"]))
-        defer { feed.cancel() }
-        for await _ in feed.events where !pending.isClosed {
+        // If it ever falls behind the bus cuts it off: subscribe again and refresh anyway.
+        while !pending.isClosed && !Task.isCancelled {
+            let feed = events.subscribe(Subscription(topics: ["model.state"]))
+            for await _ in feed.events where !pending.isClosed {
+                await refresh(watches)
+            }
+            feed.cancel()
             await refresh(watches)
         }
     }
@@ -127,11 +128,11 @@ struct StoreWatcher: Service {
 /// The folders under watch and the index that maps their changes to model files.
 final class Watches: Sendable {
     let inotify: Inotify
-    private let state: Mutex<(index: StorePathIndex, watched: Set<String>, exhausted: Bool)>
+    private let state: Mutex<(index: StorePathIndex, exhausted: Bool)>
 
     init(inotify: Inotify, index: StorePathIndex) {
         self.inotify = inotify
-        state = Mutex((index, [], false))
+        state = Mutex((index, false))
     }
 
     var index: StorePathIndex {
@@ -142,15 +143,13 @@ final class Watches: Sendable {
     /// Whether inotify ran out of watches (`fs.inotify.max_user_watches`).
     var exhausted: Bool { state.withLock { $0.exhausted } }
 
-    func forget(_ folder: String) { state.withLock { _ = $0.watched.remove(folder) } }
-
-    /// Watches every folder of the index not watched yet (and that exists).
+    /// Watches every folder of the index not watched yet (and that exists). A folder
+    /// that was removed drops out of inotify's own list, so it is watched again if it returns.
     func add(logger: Logger) {
-        let folders = state.withLock { state in state.index.directories.filter { !state.watched.contains($0) } }
-        for folder in folders where FileStat.isDirectory(folder) {
+        let watched = inotify.watchedDirectories
+        for folder in index.directories where !watched.contains(folder) && FileStat.isDirectory(folder) {
             do {
                 try inotify.watch(folder)
-                state.withLock { _ = $0.watched.insert(folder) }
             } catch where error.errno == ENOSPC {
                 let first = state.withLock { state in
                     defer { state.exhausted = true }
@@ -201,7 +200,8 @@ final class PendingChanges: Sendable {
             }
             if !ready.isEmpty || closed || Task.isCancelled { return ready }
             if let next {
-                // Wake at the earliest deadline, or sooner if a change moves it.
+                // Wake at the earliest deadline; a target added meanwhile with a shorter wait
+                // (an overflow's immediate rescan) is handed over then, at most one quiet period late.
                 try? await Task.sleep(until: next, clock: .continuous)
             } else if await iterator.next() == nil {
                 return []

@@ -17,6 +17,8 @@ final class VerificationQueue: Sendable {
     }
 
     private let pending = Mutex<[Request]>([])
+    /// Requests waiting for a time (a retry after backoff), moved to `pending` when due.
+    private let deferred = Mutex<[(due: ContinuousClock.Instant, request: Request)]>([])
     private let wake: AsyncStream<Void>.Continuation
     /// Ticks when there is something to take; a burst of requests is one tick.
     let wakeups: AsyncStream<Void>
@@ -34,6 +36,22 @@ final class VerificationQueue: Sendable {
             queue[index] = Self.merge(queue[index], request)
         }
         wake.yield()
+    }
+
+    /// Enqueues `request` once `delay` has passed (see `promoteDue`).
+    func enqueue(_ request: Request, after delay: Duration) {
+        deferred.withLock { $0.append((ContinuousClock.now + delay, request)) }
+    }
+
+    /// Moves the deferred requests whose time has come into the queue.
+    func promoteDue() {
+        let now = ContinuousClock.now
+        let due = deferred.withLock { deferred in
+            let due = deferred.filter { $0.due <= now }.map(\.request)
+            deferred.removeAll { $0.due <= now }
+            return due
+        }
+        for request in due { enqueue(request) }
     }
 
     func next() -> Request? {

@@ -4,6 +4,7 @@ import ModeldCore
 import ModeldLinux
 import ModeldProtocol
 import ServiceLifecycle
+import Synchronization
 
 /// Runs verifications one model at a time (each file's chunks are hashed on every core):
 /// every model at start-up, then what the watcher, `verify` and the scrub ask for.
@@ -13,6 +14,8 @@ struct VerificationService: Service {
     let manifests: ManifestSource
     let verifier: FileVerifier
     let logger: Logger
+    /// Failed manifest fetches per model, for the backoff before the next try.
+    private let attempts = ManifestAttempts()
 
     func run() async throws {
         let config = await keeper.config
@@ -20,10 +23,20 @@ struct VerificationService: Service {
             queue.enqueue(.init(model: model.id, scope: .wholeModel(deep: config.verify.onStart == .full), source: .verify))
         }
         await withTaskCancellationHandler {
-            for await _ in queue.wakeups.cancelOnGracefulShutdown() {
-                while let request = queue.next(), !Task.isCancelled {
-                    await perform(request)
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    // Retries wait in the queue's deferred list; a tick hands over the due ones.
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(250))
+                        queue.promoteDue()
+                    }
                 }
+                for await _ in queue.wakeups.cancelOnGracefulShutdown() {
+                    while let request = queue.next(), !Task.isCancelled {
+                        await perform(request)
+                    }
+                }
+                group.cancelAll()
             }
         } onCancel: {
             queue.finish()
@@ -46,20 +59,29 @@ struct VerificationService: Service {
         case .success(let found):
             manifest = found
         case .failure(let problem):
-            logger.warning("\(model.id): no manifest: \(problem)", metadata: ["model": "\(model.id)"])
             await keeper.manifestUnavailable(for: model.id, problem: problem.message, anythingStored: manifests.anythingStored(model))
+            guard problem.kind == .transient else {
+                logger.warning("\(model.id): no manifest: \(problem)", metadata: ["model": "\(model.id)"])
+                return
+            }
+            let config = await keeper.config.downloads
+            let attempt = attempts.failed(model.id)
+            let delay = Backoff(initial: config.backoffInitial, maximum: config.backoffMax)
+                .delay(attempt: attempt, jitter: Double.random(in: 0...1))
+            logger.warning("\(model.id): no manifest (try \(attempt)), asking again in \(delay): \(problem)", metadata: ["model": "\(model.id)"])
+            queue.enqueue(.init(model: model.id, scope: .wholeModel(deep: deep), source: source), after: delay.duration)
             return
         }
+        attempts.succeeded(model.id)
         await keeper.adopt(manifest, for: model.id)
         await keeper.beginVerification(of: model.id, files: manifest.files.count)
         var methods: [VerifyMethod: Int] = [:]
         for file in manifest.files {
             if Task.isCancelled { return }
-            let condition = await verifier.check(file, repo: model.repo, commit: manifest.commit, deep: deep)
+            let condition = await verifier.check(file, of: manifest, depth: deep ? .everything : .changed)
             if case .verified(let method) = condition { methods[method, default: 0] += 1 }
             await keeper.record(condition, for: file.path, of: model.id, source: source)
         }
-        await checkShardIndexes(of: model, manifest, source: source)
         await keeper.finishVerification(of: model.id, method: methods.max { $0.value < $1.value }?.key ?? .stat)
         await pointStableLink(model, manifest)
     }
@@ -70,38 +92,10 @@ struct VerificationService: Service {
             return await verifyWhole(model, deep: false, source: source)
         }
         for file in manifest.files where paths.contains(file.path) {
-            let condition = await verifier.check(file, repo: model.repo, commit: manifest.commit, deep: false)
+            let condition = await verifier.check(file, of: manifest, depth: .changed)
             await keeper.record(condition, for: file.path, of: model.id, source: source)
         }
         await pointStableLink(model, manifest)
-    }
-
-    /// A verified shard index must name exactly the shards beside it in the manifest: a
-    /// mismatch means a generation would fail to load the model, however good each file is.
-    private func checkShardIndexes(of model: CatalogModel, _ manifest: Manifest, source: IntegritySource) async {
-        for index in manifest.files where index.path.hasSuffix(".safetensors.index.json") {
-            guard await keeper.condition(of: index.path, in: model.id)?.isVerified == true else { continue }
-            let folder = (index.path as NSString).deletingLastPathComponent
-            let shards = Set(manifest.files.map(\.path).filter {
-                ($0 as NSString).deletingLastPathComponent == folder && $0.hasSuffix(".safetensors")
-            }.map { ($0 as NSString).lastPathComponent })
-            let blob = manifests.store.layout.blob(model.repo, index.digest)
-            let problems: [StructureProblem]
-            do {
-                let data = try await verifier.hasher.pool.run { try Data(contentsOf: URL(fileURLWithPath: blob)) }
-                problems = try ShardIndex.parse(data).problems(presentShards: shards, tensorsByShard: nil)
-            } catch let problem as StructureProblem {
-                problems = [problem]
-            } catch {
-                logger.warning("cannot read \(index.path): \(error)", metadata: ["model": "\(model.id)", "file": "\(index.path)"])
-                continue
-            }
-            guard !problems.isEmpty else { continue }
-            let reason = "it does not match the shards: " + problems.map(\.description).joined(separator: "; ")
-            await keeper.record(
-                .corrupted(damagedRanges: [ByteRange(0, max(index.size, 1))], reason: reason), for: index.path, of: model.id,
-                source: source)
-        }
     }
 
     /// `<links_dir>/<model>` follows the verified snapshot.
@@ -113,4 +107,19 @@ struct VerificationService: Service {
             logger.error("cannot point \(manifests.store.stableLink(model: model.id)): \(error)", metadata: ["model": "\(model.id)"])
         }
     }
+}
+
+/// Consecutive failed manifest fetches per model.
+final class ManifestAttempts: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    /// Counts a failure; returns how many in a row.
+    func failed(_ model: String) -> Int {
+        counts.withLock { counts in
+            counts[model, default: 0] += 1
+            return counts[model, default: 1]
+        }
+    }
+
+    func succeeded(_ model: String) { counts.withLock { _ = $0.removeValue(forKey: model) } }
 }

@@ -180,26 +180,6 @@ public struct FileHasher: Sendable {
         return Int((size - 1) / Int64(chunkSize) + 1)
     }
 
-    /// The byte ranges `[start, end)` a repair must fetch for damaged chunk indices:
-    /// sorted, adjacent chunks merged into one range (one HTTP Range request), the last
-    /// clamped to `fileSize`. Indices that are negative or start at or past `fileSize`
-    /// name no bytes and are dropped.
-    public static func byteRanges(ofChunks indices: [Int], chunkSize: Int, fileSize: Int64) -> [Range<Int64>] {
-        guard chunkSize > 0, fileSize > 0 else { return [] }
-        var ranges: [Range<Int64>] = []
-        for index in Set(indices).sorted() where index >= 0 {
-            let (start, overflow) = Int64(index).multipliedReportingOverflow(by: Int64(chunkSize))
-            guard !overflow, start < fileSize else { break }
-            let end = min(start + Int64(chunkSize), fileSize)
-            if let last = ranges.last, last.upperBound == start {
-                ranges[ranges.count - 1] = last.lowerBound..<end
-            } else {
-                ranges.append(start..<end)
-            }
-        }
-        return ranges
-    }
-
     /// Runs a typed-throwing body and returns its outcome, so it can pass through
     /// `withTaskCancellationHandler` (which only rethrows untyped errors).
     private static func capture<T>(_ body: () async throws(HashingError) -> T) async -> Result<T, HashingError> {

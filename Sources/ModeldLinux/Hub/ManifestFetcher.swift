@@ -7,8 +7,10 @@ public struct ManifestFetcher: Sendable {
     public var endpoint: String
     /// Sent only to `endpoint`'s own URLs (the API never redirects elsewhere).
     public var token: String?
-    /// A listing longer than this many pages is refused rather than followed forever.
+    /// A listing longer than this many pages, or bytes, is refused rather than followed
+    /// forever or held in memory.
     public var maximumPages = 1000
+    public var maximumBytes = 256 << 20
 
     public init(endpoint: String, token: String?) {
         self.endpoint = endpoint
@@ -18,7 +20,7 @@ public struct ManifestFetcher: Sendable {
     /// The manifest of `revision`, and the raw tree listing to keep as `trees/<commit>.json`.
     public func fetch(repo: String, revision: String) throws(HubFailure) -> (manifest: Manifest, listing: Data) {
         let commit: String
-        if revision.count == 40, revision.allSatisfy(\.isHexDigit) {
+        if Hex.isCommit(revision) {
             commit = revision.lowercased()
         } else {
             let answer = try get(HubAPI.revisionURL(endpoint: endpoint, repo: repo, revision: revision), repo, revision)
@@ -32,6 +34,7 @@ public struct ManifestFetcher: Sendable {
         var entries: [Any] = []
         var next: String? = HubAPI.treeURL(endpoint: endpoint, repo: repo, commit: commit)
         var pages = 0
+        var bytes = 0
         while let url = next {
             pages += 1
             guard pages <= maximumPages, url.hasPrefix(endpoint + "/") else {
@@ -40,6 +43,10 @@ public struct ManifestFetcher: Sendable {
                     hint: "check HF_ENDPOINT / [hub] endpoint")
             }
             let page = try get(url, repo, revision)
+            bytes += page.body.count
+            guard bytes <= maximumBytes else {
+                throw HubFailure(kind: .hubError, message: "\(repo): the file list is larger than \(maximumBytes) bytes", hint: "check HF_ENDPOINT / [hub] endpoint")
+            }
             do {
                 files += try HubAPI.files(fromTreePage: page.body)
             } catch {
@@ -47,6 +54,11 @@ public struct ManifestFetcher: Sendable {
             }
             entries += (try? JSONSerialization.jsonObject(with: page.body) as? [Any]) ?? []
             next = HubAPI.nextPage(link: page.headers["link"])
+        }
+        do {
+            try HubAPI.refuseDuplicates(files)
+        } catch {
+            throw HubFailure(kind: .hubError, message: "\(repo)@\(commit): \(error)", hint: "the hub's answer is unusable; report it or try a mirror")
         }
         let listing = (try? JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys])) ?? Data("[]".utf8)
         return (Manifest(repo: repo, commit: commit, files: files), listing)

@@ -20,12 +20,11 @@ public final class Ledger: Sendable {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: verified blobs and their chunk index") { db in
             try db.create(table: VerifiedBlob.databaseTableName) { table in
-                table.primaryKey("digest", .text)
-                table.column("kind", .text).notNull()
+                table.primaryKey("path", .text)
+                table.column("digest", .text).notNull()
                 table.column("size", .integer).notNull()
                 table.column("chunk_size", .integer).notNull()
                 table.column("chunk_hashes", .blob).notNull()
-                table.column("stat_size", .integer).notNull()
                 table.column("mtime_ns", .integer).notNull()
                 table.column("ctime_ns", .integer).notNull()
                 table.column("inode", .integer).notNull()
@@ -37,8 +36,9 @@ public final class Ledger: Sendable {
         return migrator
     }
 
-    public func verifiedBlob(_ digest: FileDigest) async throws -> VerifiedBlob? {
-        try await database.read { db in try VerifiedBlob.fetchOne(db, key: digest.hex) }
+    /// The record of the blob at `path`, if it was ever found good.
+    public func verifiedBlob(at path: String) async throws -> VerifiedBlob? {
+        try await database.read { db in try VerifiedBlob.fetchOne(db, key: path) }
     }
 
     public func record(_ blob: VerifiedBlob) async throws {
@@ -46,7 +46,7 @@ public final class Ledger: Sendable {
     }
 
     /// Forgets a blob that no longer matches: it must be verified whole again.
-    public func forget(_ digest: FileDigest) async throws {
-        _ = try await database.write { db in try VerifiedBlob.deleteOne(db, key: digest.hex) }
+    public func forget(_ path: String) async throws {
+        _ = try await database.write { db in try VerifiedBlob.deleteOne(db, key: path) }
     }
 }

@@ -2,20 +2,20 @@ import Foundation
 import GRDB
 import ModeldCore
 
-/// The ledger's record of a blob whose whole-file digest matched its manifest: the stat
-/// signature it had then (the fast path), and its chunk index (for re-verification that
-/// names damaged byte ranges).
+/// The ledger's record of one blob file whose whole-file digest matched its manifest: the
+/// stat signature it had then (the fast path), and its chunk index (for re-verification
+/// that names damaged byte ranges). Keyed by the blob's path: the same bytes stored in
+/// two repositories are two files, each with its own inode and its own record.
 public struct VerifiedBlob: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "verified_blob"
 
-    /// The digest's hex, which is also the blob's file name.
+    public var path: String
+    /// The digest's hex, the blob's expected name.
     public var digest: String
-    public var kind: DigestKind
     public var size: Int64
     public var chunkSize: Int64
     /// The SHA-256 of each chunk, 32 bytes each, in order.
     public var chunkHashes: Data
-    public var statSize: Int64
     public var modifiedNanoseconds: Int64
     public var changedNanoseconds: Int64
     public var inode: Int64
@@ -26,15 +26,14 @@ public struct VerifiedBlob: Sendable, Equatable, Codable, FetchableRecord, Persi
     public var method: String
 
     public init(
-        digest: FileDigest, size: Int64, chunkSize: Int64, chunkHashes: [String], signature: StatSignature, verifiedAt: Date,
+        path: String, digest: FileDigest, chunkSize: Int64, chunkHashes: [String], signature: StatSignature, verifiedAt: Date,
         method: VerifyMethod
     ) {
+        self.path = path
         self.digest = digest.hex
-        kind = digest.kind
-        self.size = size
+        size = signature.size
         self.chunkSize = chunkSize
         self.chunkHashes = Self.pack(chunkHashes)
-        statSize = signature.size
         modifiedNanoseconds = signature.modifiedNanoseconds
         changedNanoseconds = signature.changedNanoseconds
         inode = Int64(bitPattern: signature.inode)
@@ -43,14 +42,14 @@ public struct VerifiedBlob: Sendable, Equatable, Codable, FetchableRecord, Persi
         self.method = method.rawValue
     }
 
+    /// The stat signature recorded (the size is the verified size).
     public var signature: StatSignature {
         get {
             StatSignature(
-                size: statSize, modifiedNanoseconds: modifiedNanoseconds, changedNanoseconds: changedNanoseconds,
+                size: size, modifiedNanoseconds: modifiedNanoseconds, changedNanoseconds: changedNanoseconds,
                 inode: UInt64(bitPattern: inode), device: UInt64(bitPattern: device))
         }
         set {
-            statSize = newValue.size
             modifiedNanoseconds = newValue.modifiedNanoseconds
             changedNanoseconds = newValue.changedNanoseconds
             inode = Int64(bitPattern: newValue.inode)
@@ -58,27 +57,36 @@ public struct VerifiedBlob: Sendable, Equatable, Codable, FetchableRecord, Persi
         }
     }
 
-    /// The chunk hashes as hex strings.
+    /// The chunk hashes as lowercase hex, as the hasher compares them.
     public var chunks: [String] {
-        stride(from: 0, to: chunkHashes.count, by: 32).map { start in
-            chunkHashes[start..<min(start + 32, chunkHashes.count)].map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef")
+        return stride(from: 0, to: chunkHashes.count, by: 32).map { start in
+            String(chunkHashes[start..<min(start + 32, chunkHashes.count)].flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
         }
     }
 
     static func pack(_ hashes: [String]) -> Data {
         var data = Data(capacity: hashes.count * 32)
         for hash in hashes {
-            var index = hash.startIndex
-            while let next = hash.index(index, offsetBy: 2, limitedBy: hash.endIndex), index < hash.endIndex {
-                data.append(UInt8(hash[index..<next], radix: 16) ?? 0)
-                index = next
+            let digits = Array(hash.utf8)
+            for index in stride(from: 0, to: digits.count - 1, by: 2) {
+                data.append(UInt8(nibble(digits[index]) << 4 | nibble(digits[index + 1])))
             }
         }
         return data
     }
 
+    private static func nibble(_ digit: UInt8) -> UInt8 {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: 0
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case digest, kind, size, chunkSize = "chunk_size", chunkHashes = "chunk_hashes", statSize = "stat_size"
+        case path, digest, size, chunkSize = "chunk_size", chunkHashes = "chunk_hashes"
         case modifiedNanoseconds = "mtime_ns", changedNanoseconds = "ctime_ns", inode, device
         case verifiedAt = "verified_at", method
     }

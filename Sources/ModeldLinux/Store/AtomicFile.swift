@@ -18,11 +18,17 @@ public enum AtomicFile {
                 offset += written
             }
             try syscall("fsync(\(temporary))") { fsync(fd) }
-            try syscall("close(\(temporary))") { close(fd) }
         } catch {
             close(fd)
             unlink(temporary)
             throw error
+        }
+        // Once, never retried: on Linux the descriptor is released even when close fails,
+        // and a second close could hit a descriptor another thread just opened.
+        if close(fd) != 0 {
+            let code = errno
+            unlink(temporary)
+            throw SystemError("close(\(temporary))", errno: code)
         }
         try rename(temporary, over: path, in: folder)
     }

@@ -32,7 +32,7 @@ public struct Store: Sendable {
     public func commit(repo: String, revision: String) -> String? {
         guard let text = try? String(contentsOfFile: layout.ref(repo, revision), encoding: .utf8) else { return nil }
         let commit = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return commit.count == 40 && commit.allSatisfy(\.isHexDigit) ? commit : nil
+        return Hex.isCommit(commit) ? commit.lowercased() : nil
     }
 
     /// Writes `refs/<revision>`: the commit, no trailing newline (readers do not strip it).
@@ -50,28 +50,10 @@ public struct Store: Sendable {
         try AtomicFile.write(listing, to: noting(layout.tree(repo, commit)))
     }
 
-    /// Where a manifest file is, and whether its snapshot link leads to the right blob.
-    public enum Presence: Sendable, Equatable {
-        case present(blob: String)
-        /// The blob is there but the snapshot has no link to it (a partly copied cache).
-        case unlinked(blob: String)
-        case absent
-    }
-
-    public func presence(of file: ManifestFile, repo: String, commit: String) -> Presence {
-        let blob = layout.blob(repo, file.digest)
-        let link = layout.snapshotFile(repo, commit, file.path)
-        let blobThere = (try? FileStat.signature(blob)) != nil
-        guard blobThere else { return .absent }
-        return FileStat.linkTarget(link) == StoreLayout.blobLinkTarget(path: file.path, digest: file.digest)
-            ? .present(blob: blob) : .unlinked(blob: blob)
-    }
-
-    /// Makes `snapshots/<commit>/<path>` a relative link to its blob, replacing whatever
-    /// was at that path.
-    public func link(_ file: ManifestFile, repo: String, commit: String) throws(SystemError) {
-        let path = noting(layout.snapshotFile(repo, commit, file.path))
-        try AtomicFile.symlink(StoreLayout.blobLinkTarget(path: file.path, digest: file.digest), at: path)
+    /// Whether the snapshot entry of `file` is a link to its blob (and not something
+    /// else, or nothing). Blocking.
+    public func isLinked(_ file: ManifestFile, repo: String, commit: String) -> Bool {
+        FileStat.linkTarget(layout.snapshotFile(repo, commit, file.path)) == StoreLayout.blobLinkTarget(path: file.path, digest: file.digest)
     }
 
     /// `<links_dir>/<model>` → the snapshot, switched with one rename(2): a process that
