@@ -22,12 +22,13 @@ public enum Daemon {
             throw DaemonError.ledgerUnusable(ledgerPath, "\(error)")
         }
         let hashing = try BlockingPool()
-        // Manifest requests block on the network: a pool of their own, never the hashing one.
-        let network = try BlockingPool(threadCount: 2, name: "modeld-hub")
+        // Manifest requests, the store's small file operations and name-service lookups
+        // block: a pool of their own, never queued behind hashing.
+        let io = try BlockingPool(threadCount: 2, name: "modeld-io")
         let scrubbing = try await ScrubService.makePool(logger: logger)
         defer {
             hashing.shutdown()
-            network.shutdown()
+            io.shutdown()
             scrubbing.shutdown()
         }
         let counters = VerifyCounters()
@@ -36,12 +37,14 @@ public enum Daemon {
             counters: counters, logger: logger)
         var scrubVerifier = verifier
         scrubVerifier.hasher = FileHasher(pool: scrubbing)
-        let manifests = ManifestSource(store: store, pool: network, logger: logger)
+        let manifests = ManifestSource(store: store, pool: io, logger: logger)
         let queue = VerificationQueue()
         let reloader = ConfigReloader(
             loader: loader, keeper: keeper, verifications: queue, notifier: notifier, logLevel: logLevel, logger: logger)
         let metrics = ControlMetrics(verify: counters)
-        let router = CommandRouter(keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, started: Date())
+        let router = CommandRouter(
+            keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, io: io, storePath: config.daemon.storeDir,
+            started: Date())
         let hangups = await UnixSignalsSequence(trapping: .sighup)
 
         let control = ControlServer(

@@ -9,6 +9,9 @@ struct CommandRouter: Sendable {
     let reloader: ConfigReloader
     let metrics: ControlMetrics
     let verifications: VerificationQueue
+    /// For what blocks: `statvfs` of the store, user and group lookups.
+    let io: BlockingPool
+    let storePath: String
     let started: Date
 
     /// What a connection does with a request.
@@ -53,7 +56,9 @@ struct CommandRouter: Sendable {
                 protocol: ProtocolVersion.wire, version: ProtocolVersion.release, pid: getpid(), started: started))
         case .status:
             let model = try request.arguments(ModelArgument.self).model
-            return try reply(try await keeper.status(of: model))
+            let path = storePath
+            let free = try? await io.run { try DiskSpace.of(path).availableBytes }
+            return try reply(try await keeper.status(of: model, freeBytes: free))
         case .metrics:
             let text = metrics.exposition(states: await keeper.stateCounts())
             return try reply(MetricsResult(text: text))
@@ -92,7 +97,8 @@ struct CommandRouter: Sendable {
     private func authorize(_ command: Command, _ peer: PeerCredentials?) async throws(ProtocolError) {
         guard command.access == .admin else { return }
         let group = await keeper.config.daemon.adminGroup
-        guard let peer, AdminPolicy(groupName: group).allows(peer) else {
+        let allowed = try? await io.run { peer.map(AdminPolicy(groupName: group).allows) ?? false }
+        guard allowed == true else {
             throw ProtocolError(
                 .permissionDenied, "'\(command.rawValue)' is an admin command",
                 hint: "run it as root, or join the '\(group)' group: sudo usermod -aG \(group) $USER, then log in again")

@@ -29,13 +29,13 @@ actor Keeper {
 
     // MARK: - Questions
 
-    /// The status of every model, or of one (`unknown_model` with a suggestion otherwise).
-    func status(of id: String?) throws(ProtocolError) -> StatusResult {
+    /// The status of every model, or of one (`unknown_model` with a suggestion otherwise);
+    /// `freeBytes` is measured by the caller, off the actor (statvfs can hang on a mount).
+    func status(of id: String?, freeBytes: Int64?) throws(ProtocolError) -> StatusResult {
         let chosen = try id.map { id throws(ProtocolError) in [try catalogModel(id)] } ?? config.models
-        let store = paths.storeDir
         return StatusResult(
             models: chosen.map(status),
-            store: .init(path: store, freeBytes: try? DiskSpace.of(store).availableBytes),
+            store: .init(path: paths.storeDir, freeBytes: freeBytes),
             downloads: .init(bytesPerSecond: config.downloads.bytesPerSecond.bytes, active: 0))
     }
 
@@ -59,6 +59,14 @@ actor Keeper {
     }
 
     func state(of id: String) -> ModelState { models[id]?.state ?? .unknown }
+
+    /// Whether every file of the model's manifest is verified (whatever its link).
+    func filesVerified(_ id: String) -> Bool { models[id]?.integrity?.state == .available }
+
+    /// `<links_dir>/<model>` now points at `commit`'s snapshot.
+    func linked(_ id: String, to commit: String) {
+        update(id, because: "its path points at the snapshot") { $0.linkedCommit = commit }
+    }
 
     func condition(of path: String, in id: String) -> FileCondition? { models[id]?.integrity?[path] }
 

@@ -14,18 +14,26 @@ struct ModelRecord {
     var verifying: (done: Int, total: Int)?
     var lastVerified: Date?
     var lastMethod: VerifyMethod?
+    /// The commit `<links_dir>/<model>` points at, once pointed: a model is available only
+    /// when the path it is given by leads to its verified files.
+    var linkedCommit: String?
 
     /// The state, derived — never stored, so it cannot disagree with the facts. A check
     /// of files already known does not make a ready model look unready: only files never
     /// looked at make it `verifying`.
     var state: ModelState {
-        if let integrity { return integrity.state }
+        if let integrity {
+            let state = integrity.state
+            return state == .available && linkedCommit != integrity.manifest.commit ? .verifying : state
+        }
         if manifestProblem != nil { return anythingStored ? .unknown : .missing }
         return .unknown
     }
 
     var reason: String {
-        if let integrity { return integrity.reason }
+        if let integrity {
+            return state == .verifying && integrity.state == .available ? "verified; pointing its path at the snapshot" : integrity.reason
+        }
         if let verifying { return "verifying: \(verifying.done) of \(verifying.total) files checked" }
         if let manifestProblem { return (anythingStored ? "cannot be checked: " : "not downloaded; ") + manifestProblem }
         return "not checked yet"

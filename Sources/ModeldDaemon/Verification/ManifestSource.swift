@@ -9,18 +9,37 @@ import ModeldLinux
 /// moves it to another revision.
 struct ManifestSource: Sendable {
     let store: Store
-    /// Network calls block: they run here, never on the cooperative pool.
+    /// Network calls and the store's file operations block: they run here, never on the
+    /// cooperative pool.
     let pool: BlockingPool
     let logger: Logger
 
     /// The manifest `model` is checked against; `config` is the one in force now, so a
     /// reload's endpoint, token or offline switch applies to the next request.
     func manifest(for model: CatalogModel, config: ModeldConfig) async -> Result<Manifest, HubFailure> {
-        let known = model.pinsCommit ? model.revision.lowercased() : store.commit(repo: model.repo, revision: model.revision)
-        if let known {
-            do {
-                if let manifest = try store.manifest(repo: model.repo, commit: known) { return .success(filtered(manifest, model)) }
-            } catch {
+        let store = store
+        let kept: (commit: String?, manifest: Result<Manifest?, ManifestError>)
+        do {
+            kept = try await pool.run {
+                let commit = model.pinsCommit ? model.revision.lowercased() : store.commit(repo: model.repo, revision: model.revision)
+                guard let commit else { return (nil, Result<Manifest?, ManifestError>.success(nil)) }
+                do throws(ManifestError) {
+                    return (commit, .success(try store.manifest(repo: model.repo, commit: commit)))
+                } catch {
+                    return (commit, .failure(error))
+                }
+            }
+        } catch {
+            return .failure(HubFailure(kind: .transient, message: "the daemon is stopping", hint: "start it again"))
+        }
+        let known = kept.commit
+        if known != nil {
+            switch kept.manifest {
+            case .success(let manifest?):
+                return .success(filtered(manifest, model))
+            case .success(nil):
+                break
+            case .failure(let error):
                 logger.warning("the kept manifest of \(model.id) is unusable, asking the hub: \(error)", metadata: ["model": "\(model.id)"])
             }
         }
@@ -38,9 +57,11 @@ struct ManifestSource: Sendable {
             return .failure(error as? HubFailure ?? HubFailure(kind: .transient, message: "\(error)", hint: "try again: modelctl verify \(model.id)"))
         }
         do {
-            try store.keepListing(fetched.listing, repo: model.repo, commit: fetched.manifest.commit)
-            if !model.pinsCommit, known == nil {
-                try store.setCommit(fetched.manifest.commit, repo: model.repo, revision: model.revision)
+            try await pool.run {
+                try store.keepListing(fetched.listing, repo: model.repo, commit: fetched.manifest.commit)
+                if !model.pinsCommit, known == nil {
+                    try store.setCommit(fetched.manifest.commit, repo: model.repo, revision: model.revision)
+                }
             }
         } catch {
             logger.warning("cannot keep the manifest of \(model.id) in the store: \(error)", metadata: ["model": "\(model.id)"])

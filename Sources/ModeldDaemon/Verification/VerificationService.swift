@@ -100,9 +100,13 @@ struct VerificationService: Service {
 
     /// `<links_dir>/<model>` follows the verified snapshot.
     private func pointStableLink(_ model: CatalogModel, _ manifest: Manifest) async {
-        guard await keeper.state(of: model.id) == .available else { return }
+        guard await keeper.filesVerified(model.id) else { return }
         do {
-            try manifests.store.pointStableLink(model: model.id, repo: model.repo, commit: manifest.commit)
+            let store = manifests.store
+            try await manifests.pool.run {
+                try store.pointStableLink(model: model.id, repo: model.repo, commit: manifest.commit)
+            }
+            await keeper.linked(model.id, to: manifest.commit)
         } catch {
             logger.error("cannot point \(manifests.store.stableLink(model: model.id)): \(error)", metadata: ["model": "\(model.id)"])
         }
