@@ -7,7 +7,7 @@ extension HubRouter {
         range: String?, redirect: Bool, now: Date
     ) -> HubResponse {
         if let denied = access(id, repos[id], request, content: true) { return denied }
-        guard let commit = repos[id]!.commit(for: revision) else {
+        guard let commit = repos[id]?.commit(for: revision) else {
             return .error(404, code: "RevisionNotFound", "Invalid rev id: \(revision)")
         }
         let commitHeader = ("X-Repo-Commit", commit.id)

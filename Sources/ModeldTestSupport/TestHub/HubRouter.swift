@@ -116,7 +116,7 @@ struct HubRouter: Sendable {
             if s.count >= 4, s[0] == "api", s[1] == "models" {
                 let id = "\(s[2])/\(s[3])"
                 if let denied = access(id, repos[id], request, content: false) { return denied }
-                let repo = repos[id]!
+                guard let repo = repos[id] else { return .error(404, code: "RepoNotFound", "Repository not found") }
                 if s.count == 4 { return revision(repo, "main", target) }
                 if s[4] == "revision", let (rev, rest) = Self.revision(s[5...]), rest.isEmpty {
                     return revision(repo, rev, target)

@@ -103,7 +103,7 @@ struct SHA1Hasher: BlockHasher {
 
     static func compress(_ s: UnsafeMutablePointer<UInt32>, _ block: UnsafePointer<UInt8>) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { buffer in
-            let w = buffer.baseAddress!
+            let w = buffer
             for t in 0..<16 { w[t] = word(block, t) }
             for t in 16..<80 {
                 let x = w[t &- 3] ^ w[t &- 8] ^ w[t &- 14] ^ w[t &- 16]
@@ -149,7 +149,7 @@ struct SHA256Hasher: BlockHasher {
 
     static func compress(_ s: UnsafeMutablePointer<UInt32>, _ block: UnsafePointer<UInt8>) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { buffer in
-            let w = buffer.baseAddress!
+            let w = buffer
             for t in 0..<16 { w[t] = word(block, t) }
             for t in 16..<64 {
                 let x = w[t &- 15], y = w[t &- 2]
@@ -159,7 +159,7 @@ struct SHA256Hasher: BlockHasher {
             }
             var a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7]
             k.withUnsafeBufferPointer { constants in
-                let k = constants.baseAddress!
+                let k = constants
                 for t in 0..<64 {
                     let s1 = (e &>> 6 | e &<< 26) ^ (e &>> 11 | e &<< 21) ^ (e &>> 25 | e &<< 7)
                     let t1 = h &+ s1 &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]
