@@ -1,0 +1,90 @@
+import ModeldCore
+import Testing
+
+@Suite struct RangeSetTests {
+    @Test func insertsMergeOverlappingAndTouchingRanges() {
+        var set = RangeSet()
+        set.insert(ByteRange(10, 20))
+        set.insert(ByteRange(30, 40))
+        set.insert(ByteRange(20, 25))
+        #expect(set.ranges == [ByteRange(10, 25), ByteRange(30, 40)])
+        set.insert(ByteRange(5, 35))
+        #expect(set.ranges == [ByteRange(5, 40)])
+        set.insert(ByteRange(50, 50))
+        #expect(set.ranges == [ByteRange(5, 40)], "an empty range adds nothing")
+        #expect(set.byteCount == 35)
+    }
+
+    @Test func gapsAreWhatIsStillToFetch() {
+        let set = RangeSet([ByteRange(0, 10), ByteRange(20, 30), ByteRange(90, 120)])
+        #expect(set.gaps(within: 100) == [ByteRange(10, 20), ByteRange(30, 90)])
+        #expect(RangeSet().gaps(within: 7) == [ByteRange(0, 7)])
+        #expect(RangeSet([ByteRange(0, 7)]).gaps(within: 7).isEmpty)
+        #expect(set.contains(ByteRange(22, 28)) && !set.contains(ByteRange(5, 15)))
+    }
+}
+
+@Suite struct SegmentPlannerTests {
+    let mib: Int64 = 1 << 20
+
+    @Test func aLargeFileIsSplitOverTheConnections() {
+        let segments = SegmentPlanner.segments(missing: [ByteRange(0, 1024 * mib)], connections: 4)
+        #expect(segments.count == 4)
+        #expect(segments.map(\.count) == Array(repeating: 256 * mib, count: 4))
+        #expect(RangeSet(segments).ranges == [ByteRange(0, 1024 * mib)], "the segments cover the file exactly")
+    }
+
+    @Test func smallFilesAndPiecesAreNotSplit() {
+        #expect(SegmentPlanner.segments(missing: [ByteRange(0, 10 * mib)], connections: 4) == [ByteRange(0, 10 * mib)])
+        let gaps = [ByteRange(0, 3 * mib), ByteRange(50 * mib, 60 * mib)]
+        #expect(SegmentPlanner.segments(missing: gaps, connections: 8) == gaps)
+    }
+
+    @Test func theLargestGapIsSplitFirst() {
+        let segments = SegmentPlanner.segments(missing: [ByteRange(0, 16 * mib), ByteRange(100 * mib, 164 * mib)], connections: 3)
+        #expect(segments == [ByteRange(0, 16 * mib), ByteRange(100 * mib, 132 * mib), ByteRange(132 * mib, 164 * mib)])
+    }
+
+    @Test func rangeHeadersNameTheLastByte() {
+        #expect(SegmentPlanner.rangeHeader(ByteRange(0, 100)) == "bytes=0-99")
+    }
+}
+
+@Suite struct RetryPolicyTests {
+    @Test(arguments: [408, 429, 500, 502, 503, 504])
+    func transientStatusesAreRetried(status: Int) {
+        #expect(RetryPolicy.verdict(status: status) == .retry)
+    }
+
+    @Test func gatedAndMissingAreNot() {
+        #expect(RetryPolicy.verdict(status: 401) == .giveUp(.gated))
+        #expect(RetryPolicy.verdict(status: 403) == .giveUp(.gated))
+        #expect(RetryPolicy.verdict(status: 404) == .giveUp(.notFound))
+        #expect(RetryPolicy.verdict(status: 400) == .giveUp(.hubError))
+    }
+
+    @Test func retryAfterInSeconds() {
+        #expect(RetryPolicy.retryAfter("3") == .seconds(3))
+        #expect(RetryPolicy.retryAfter(" 120 ") == .seconds(120))
+        #expect(RetryPolicy.retryAfter("99999") == .seconds(3600), "capped at an hour")
+        #expect(RetryPolicy.retryAfter("Wed, 21 Oct 2026 07:28:00 GMT") == nil)
+        #expect(RetryPolicy.retryAfter(nil) == nil)
+    }
+}
+
+@Suite struct BackoffTests {
+    let backoff = Backoff(initial: .seconds(1), maximum: .seconds(60))
+
+    @Test func doublesUpToTheMaximumWithJitterInTheUpperHalf() {
+        #expect(backoff.delay(attempt: 1, jitter: 1) == .seconds(1))
+        #expect(backoff.delay(attempt: 3, jitter: 1) == .seconds(4))
+        #expect(backoff.delay(attempt: 3, jitter: 0) == .seconds(2))
+        #expect(backoff.delay(attempt: 30, jitter: 1) == .seconds(60))
+        #expect(backoff.delay(attempt: 1000, jitter: 1) == .seconds(60), "no overflow on long outages")
+    }
+
+    @Test func aServersRetryAfterWinsWhenLonger() {
+        #expect(backoff.delay(attempt: 1, jitter: 1, retryAfter: .seconds(10)) == .seconds(10))
+        #expect(backoff.delay(attempt: 5, jitter: 1, retryAfter: .seconds(1)) == .seconds(16))
+    }
+}
