@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "ModeldCoreTests", dependencies: ["ModeldCore"]),
         .testTarget(name: "ModeldProtocolTests", dependencies: ["ModeldProtocol"]),
         .testTarget(name: "ModeldDaemonTests", dependencies: ["ModeldDaemon", "ModeldProtocol"]),
-        .testTarget(name: "ModeldLinuxTests", dependencies: ["ModeldLinux", "ModeldCore"]),
+        .testTarget(name: "ModeldLinuxTests", dependencies: ["ModeldLinux", "ModeldCore", "ModeldTestSupport"]),
         .testTarget(
             name: "ModeldEndToEndTests",
             dependencies: ["ModeldTestSupport", "ModeldProtocol", "ModeldCore"]),

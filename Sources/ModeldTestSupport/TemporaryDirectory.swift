@@ -21,10 +21,16 @@ public final class TemporaryDirectory: Sendable {
     /// Writes `text` to `name` (creating folders), returning the full path.
     @discardableResult
     public func write(_ name: String, _ text: String) throws -> String {
+        try write(name, Array(text.utf8))
+    }
+
+    /// Writes `bytes` to `name` (creating folders), returning the full path.
+    @discardableResult
+    public func write(_ name: String, _ bytes: [UInt8]) throws -> String {
         let full = file(name)
         try FileManager.default.createDirectory(
             atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try text.write(toFile: full, atomically: true, encoding: .utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: full))
         return full
     }
 }

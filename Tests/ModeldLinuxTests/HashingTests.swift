@@ -1,6 +1,7 @@
 import Foundation
 import ModeldCore
 import Synchronization
+import ModeldTestSupport
 import Testing
 
 @testable import ModeldLinux
@@ -406,23 +407,5 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(arguments.joined(separator: " ")) failed")
         return String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" }).first.map(String.init) ?? ""
-    }
-}
-
-/// A directory under the system temp dir, removed when the last copy is dropped.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("modeld-hashing-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let file = path + "/" + name
-        try Data(bytes).write(to: URL(fileURLWithPath: file))
-        return file
     }
 }

@@ -38,23 +38,23 @@ public struct CurlRequest: Sendable {
         defer { errors.deallocate() }
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
-        try check(modeld_curl_easy_setopt_string(handle, CURLOPT_URL, url), "CURLOPT_URL")
-        try check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errors), "CURLOPT_ERRORBUFFER")
-        try check(modeld_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
-        try check(modeld_curl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
-        try check(modeld_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, connectTimeout), "CURLOPT_CONNECTTIMEOUT")
-        try check(modeld_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1), "CURLOPT_LOW_SPEED_LIMIT")
-        try check(modeld_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, stallTimeout), "CURLOPT_LOW_SPEED_TIME")
-        try check(modeld_curl_easy_setopt_string(handle, CURLOPT_USERAGENT, CurlGlobal.userAgent), "CURLOPT_USERAGENT")
-        try check(modeld_curl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""), "CURLOPT_ACCEPT_ENCODING")
+        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_URL, url), "CURLOPT_URL")
+        try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errors), "CURLOPT_ERRORBUFFER")
+        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
+        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
+        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, connectTimeout), "CURLOPT_CONNECTTIMEOUT")
+        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1), "CURLOPT_LOW_SPEED_LIMIT")
+        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, stallTimeout), "CURLOPT_LOW_SPEED_TIME")
+        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_USERAGENT, CurlGlobal.userAgent), "CURLOPT_USERAGENT")
+        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""), "CURLOPT_ACCEPT_ENCODING")
         if let bearerToken {
             headerList = curl_slist_append(headerList, "Authorization: Bearer \(bearerToken)")
-            try check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
+            try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
         }
-        try check(modeld_curl_easy_setopt_write_callback(handle, ResponseSink.writeBody), "CURLOPT_WRITEFUNCTION")
-        try check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque()), "CURLOPT_WRITEDATA")
-        try check(modeld_curl_easy_setopt_header_callback(handle, ResponseSink.writeHeader), "CURLOPT_HEADERFUNCTION")
-        try check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged.toOpaque()), "CURLOPT_HEADERDATA")
+        try TransferError.check(modeld_curl_easy_setopt_write_callback(handle, ResponseSink.writeBody), "CURLOPT_WRITEFUNCTION")
+        try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque()), "CURLOPT_WRITEDATA")
+        try TransferError.check(modeld_curl_easy_setopt_header_callback(handle, ResponseSink.writeHeader), "CURLOPT_HEADERFUNCTION")
+        try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged.toOpaque()), "CURLOPT_HEADERDATA")
         let result = curl_easy_perform(handle)
         guard result == CURLE_OK else {
             if sink.overflowed { throw .tooLarge(url: url, limit: maximumBodyBytes) }
@@ -66,12 +66,6 @@ public struct CurlRequest: Sendable {
             throw .curl(operation: "CURLINFO_RESPONSE_CODE", code: CURLE_BAD_FUNCTION_ARGUMENT, detail: "")
         }
         return Response(status: status, headers: sink.headers, body: sink.body)
-    }
-
-    private func check(_ code: CURLcode, _ option: String) throws(TransferError) {
-        guard code == CURLE_OK else {
-            throw .curl(operation: "curl_easy_setopt(\(option))", code: code, detail: String(cString: curl_easy_strerror(code)))
-        }
     }
 }
 
@@ -102,12 +96,13 @@ private final class ResponseSink {
         guard let data, let context else { return 0 }
         let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
         let length = size * count
-        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
+        switch HeaderLine(String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)) {
+        case .status:
             sink.headers = [:]  // A new response (after a 100 Continue): start over.
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            sink.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        case .field(let name, let value):
+            sink.headers[name] = value
+        case .other:
+            break
         }
         return length
     }

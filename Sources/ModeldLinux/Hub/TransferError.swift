@@ -20,3 +20,12 @@ public enum TransferError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension TransferError {
+    /// A libcurl setup call that must succeed.
+    static func check(_ code: CURLcode, _ option: String) throws(TransferError) {
+        guard code == CURLE_OK else {
+            throw .curl(operation: "curl_easy_setopt(\(option))", code: code, detail: String(cString: curl_easy_strerror(code)))
+        }
+    }
+}

@@ -1,0 +1,281 @@
+import CCurl
+import Foundation
+import Glibc
+import ModeldCore
+import Synchronization
+
+/// libcurl's multi interface on a thread of its own (STORE.md, Transfers): many transfers
+/// at once, each writing its bytes with `pwrite` at their offset in a file, so the
+/// segments of one large file land in place over parallel connections. Callers `await`
+/// a transfer; the thread is woken with `curl_multi_wakeup` when one is handed over.
+///
+/// `@unchecked Sendable`: `multi` and every easy handle are touched only by the engine
+/// thread, except `curl_multi_wakeup`, which libcurl documents as callable from any
+/// thread; what crosses threads (`incoming`, `running`) is behind a `Mutex`/`Atomic`.
+public final class CurlMultiEngine: @unchecked Sendable {
+    /// One request: where from, which bytes, where to.
+    public struct Transfer: Sendable {
+        public var url: String
+        /// The bytes to fetch; nil for the whole body. They are written at their own offsets.
+        public var range: ByteRange?
+        /// Sent as `Authorization: Bearer …` to the URL's host only: libcurl drops a custom
+        /// Authorization header on a redirect to another host.
+        public var bearerToken: String?
+        /// Open for writing, owned by the caller.
+        public var file: Int32
+        /// A transfer slower than 1 byte/s for this long is a stall.
+        public var stallTimeout = 30
+        /// 0: unlimited.
+        public var bytesPerSecond: Int64 = 0
+
+        public init(url: String, range: ByteRange?, bearerToken: String? = nil, file: Int32) {
+            self.url = url
+            self.range = range
+            self.bearerToken = bearerToken
+            self.file = file
+        }
+    }
+
+    /// What became of a transfer.
+    public struct Outcome: Sendable {
+        /// The final HTTP status, 0 when none arrived.
+        public var status: Int
+        /// Body bytes written to the file, from the range's start.
+        public var bytesWritten: Int64
+        /// Lower-cased names of the final response's headers.
+        public var headers: [String: String]
+        /// What failed below HTTP (connection, stall, write), if anything.
+        public var failure: TransferError?
+        /// The server answered a Range request with the whole body (200): nothing written.
+        public var rangeIgnored: Bool
+        /// The errno of a failed `pwrite` (ENOSPC: the disk is full).
+        public var writeErrno: Int32?
+    }
+
+    private let multi: UnsafeMutableRawPointer
+    private let incoming = Mutex<[Job]>([])
+    private let running = Atomic(true)
+
+    private struct Job: @unchecked Sendable {
+        // A checked continuation is Sendable; the job crosses to the engine thread once.
+        var transfer: Transfer
+        var continuation: CheckedContinuation<Outcome, Never>
+    }
+
+    public init() throws(TransferError) {
+        CurlGlobal.initialize()
+        guard let multi = curl_multi_init() else {
+            throw .curl(operation: "curl_multi_init", code: CURLE_FAILED_INIT, detail: "out of memory")
+        }
+        self.multi = multi
+        let thread = Thread { [self] in loop() }
+        thread.name = "modeld-curl"
+        thread.start()
+    }
+
+    /// Runs `transfer` to its end.
+    public func run(_ transfer: Transfer) async -> Outcome {
+        await withCheckedContinuation { continuation in
+            incoming.withLock { $0.append(Job(transfer: transfer, continuation: continuation)) }
+            curl_multi_wakeup(multi)
+        }
+    }
+
+    /// Ends the thread; transfers under way end with a failure.
+    public func shutdown() {
+        running.store(false, ordering: .releasing)
+        curl_multi_wakeup(multi)
+    }
+
+    // MARK: - The engine thread
+
+    private func loop() {
+        var active: [UnsafeMutableRawPointer: TransferContext] = [:]
+        while running.load(ordering: .acquiring) {
+            for job in incoming.withLock({ jobs in defer { jobs.removeAll() }; return jobs }) {
+                switch start(job.transfer) {
+                case .success(let context):
+                    context.continuation = job.continuation
+                    active[context.handle] = context
+                case .failure(let error):
+                    job.continuation.resume(returning: Outcome(
+                        status: 0, bytesWritten: 0, headers: [:], failure: error, rangeIgnored: false, writeErrno: nil))
+                }
+            }
+            var stillRunning: Int32 = 0
+            _ = curl_multi_perform(multi, &stillRunning)
+            var queued: Int32 = 0
+            while let message = curl_multi_info_read(multi, &queued) {
+                guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle,
+                    let context = active.removeValue(forKey: handle)
+                else { continue }
+                finish(context, result: message.pointee.data.result)
+            }
+            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+        for context in active.values {
+            finish(context, result: CURLE_ABORTED_BY_CALLBACK)
+        }
+        incoming.withLock { jobs in
+            for job in jobs {
+                job.continuation.resume(returning: Outcome(
+                    status: 0, bytesWritten: 0, headers: [:],
+                    failure: .curl(operation: "transfer", code: CURLE_ABORTED_BY_CALLBACK, detail: "the daemon is stopping"),
+                    rangeIgnored: false, writeErrno: nil))
+            }
+            jobs.removeAll()
+        }
+        curl_multi_cleanup(multi)
+    }
+
+    private func start(_ transfer: Transfer) -> Result<TransferContext, TransferError> {
+        guard let handle = curl_easy_init() else {
+            return .failure(.curl(operation: "curl_easy_init", code: CURLE_FAILED_INIT, detail: "out of memory"))
+        }
+        let context = TransferContext(handle: handle, transfer: transfer)
+        do throws(TransferError) {
+            try context.configure()
+        } catch {
+            context.release()
+            return .failure(error)
+        }
+        let added = curl_multi_add_handle(multi, handle)
+        guard added == CURLM_OK else {
+            context.release()
+            return .failure(.curl(operation: "curl_multi_add_handle", code: CURLE_FAILED_INIT, detail: String(cString: curl_multi_strerror(added))))
+        }
+        return .success(context)
+    }
+
+    private func finish(_ context: TransferContext, result: CURLcode) {
+        _ = curl_multi_remove_handle(multi, context.handle)
+        let outcome = context.outcome(result: result)
+        context.release()
+        context.continuation?.resume(returning: outcome)
+    }
+}
+
+/// One transfer's state, on the engine thread: libcurl's callbacks find it through the
+/// opaque pointer they are given.
+private final class TransferContext {
+    let handle: UnsafeMutableRawPointer
+    let transfer: Transfer
+    var continuation: CheckedContinuation<CurlMultiEngine.Outcome, Never>?
+    var status = 0
+    var headers: [String: String] = [:]
+    var written: Int64 = 0
+    var rangeIgnored = false
+    var writeErrno: Int32?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errors = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    private var retained: Unmanaged<TransferContext>?
+
+    typealias Transfer = CurlMultiEngine.Transfer
+
+    init(handle: UnsafeMutableRawPointer, transfer: Transfer) {
+        self.handle = handle
+        self.transfer = transfer
+        errors.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    func configure() throws(TransferError) {
+        let me = Unmanaged.passRetained(self)
+        retained = me
+        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_URL, transfer.url), "CURLOPT_URL")
+        try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errors), "CURLOPT_ERRORBUFFER")
+        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
+        // The hub answers an LFS file with a redirect to its CDN.
+        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1), "CURLOPT_FOLLOWLOCATION")
+        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_MAXREDIRS, 5), "CURLOPT_MAXREDIRS")
+        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
+        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"), "CURLOPT_REDIR_PROTOCOLS_STR")
+        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, 10), "CURLOPT_CONNECTTIMEOUT")
+        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1), "CURLOPT_LOW_SPEED_LIMIT")
+        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, transfer.stallTimeout), "CURLOPT_LOW_SPEED_TIME")
+        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_USERAGENT, CurlGlobal.userAgent), "CURLOPT_USERAGENT")
+        if transfer.bytesPerSecond > 0 {
+            try TransferError.check(
+                modeld_curl_easy_setopt_off_t(handle, CURLOPT_MAX_RECV_SPEED_LARGE, curl_off_t(transfer.bytesPerSecond)),
+                "CURLOPT_MAX_RECV_SPEED_LARGE")
+        }
+        if let range = transfer.range {
+            try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_RANGE, "\(range.start)-\(range.end - 1)"), "CURLOPT_RANGE")
+        }
+        if let token = transfer.bearerToken {
+            headerList = curl_slist_append(headerList, "Authorization: Bearer \(token)")
+            try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
+        }
+        try TransferError.check(modeld_curl_easy_setopt_write_callback(handle, Self.writeBody), "CURLOPT_WRITEFUNCTION")
+        try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, me.toOpaque()), "CURLOPT_WRITEDATA")
+        try TransferError.check(modeld_curl_easy_setopt_header_callback(handle, Self.writeHeader), "CURLOPT_HEADERFUNCTION")
+        try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, me.toOpaque()), "CURLOPT_HEADERDATA")
+    }
+
+    func outcome(result: CURLcode) -> CurlMultiEngine.Outcome {
+        var failure: TransferError?
+        if result != CURLE_OK && !rangeIgnored {
+            let detail = String(cString: errors)
+            failure = .curl(
+                operation: "GET \(transfer.url)", code: result,
+                detail: writeErrno.map { "writing: \(String(cString: strerror($0)))" }
+                    ?? (detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail))
+        }
+        return .init(status: status, bytesWritten: written, headers: headers, failure: failure, rangeIgnored: rangeIgnored, writeErrno: writeErrno)
+    }
+
+    func release() {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+        headerList = nil
+        errors.deallocate()
+        retained?.release()
+        retained = nil
+    }
+
+    /// The body: written at its offset when it is what was asked for (206 for a range,
+    /// 200 without one); an error page or a redirect's body is read and dropped.
+    static let writeBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+        data, size, count, opaque in
+        guard let data, let opaque else { return 0 }
+        let context = Unmanaged<TransferContext>.fromOpaque(opaque).takeUnretainedValue()
+        let length = size * count
+        let wanted = context.transfer.range == nil ? 200 : 206
+        if context.transfer.range != nil && context.status == 200 {
+            context.rangeIgnored = true
+            return 0  // Stop: the whole file is coming, not the range.
+        }
+        guard context.status == wanted else { return length }
+        let offset = (context.transfer.range?.start ?? 0) + context.written
+        var done = 0
+        while done < length {
+            let wrote = pwrite(context.transfer.file, data + done, length - done, off_t(offset) + off_t(done))
+            if wrote < 0 {
+                if errno == EINTR { continue }
+                context.writeErrno = errno
+                return 0
+            }
+            done += wrote
+        }
+        context.written += Int64(length)
+        return length
+    }
+
+    /// Header lines; a status line starts a new response (after a redirect).
+    static let writeHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+        data, size, count, opaque in
+        guard let data, let opaque else { return 0 }
+        let context = Unmanaged<TransferContext>.fromOpaque(opaque).takeUnretainedValue()
+        let length = size * count
+        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+        switch HeaderLine(line) {
+        case .status(let code):
+            context.status = code
+            context.headers = [:]
+        case .field(let name, let value):
+            context.headers[name] = value
+        case .other:
+            break
+        }
+        return length
+    }
+}
