@@ -38,23 +38,11 @@ public struct CurlRequest: Sendable {
         defer { errors.deallocate() }
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
-        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_URL, url), "CURLOPT_URL")
-        try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errors), "CURLOPT_ERRORBUFFER")
-        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
+        headerList = try CurlEasySetup.apply(
+            to: handle, url: url, errors: errors, bearerToken: bearerToken, connectTimeout: connectTimeout,
+            stallTimeout: stallTimeout, context: unmanaged.toOpaque(), body: ResponseSink.writeBody, header: ResponseSink.writeHeader)
         try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
-        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, connectTimeout), "CURLOPT_CONNECTTIMEOUT")
-        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1), "CURLOPT_LOW_SPEED_LIMIT")
-        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, stallTimeout), "CURLOPT_LOW_SPEED_TIME")
-        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_USERAGENT, CurlGlobal.userAgent), "CURLOPT_USERAGENT")
         try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""), "CURLOPT_ACCEPT_ENCODING")
-        if let bearerToken {
-            headerList = curl_slist_append(headerList, "Authorization: Bearer \(bearerToken)")
-            try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
-        }
-        try TransferError.check(modeld_curl_easy_setopt_write_callback(handle, ResponseSink.writeBody), "CURLOPT_WRITEFUNCTION")
-        try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque()), "CURLOPT_WRITEDATA")
-        try TransferError.check(modeld_curl_easy_setopt_header_callback(handle, ResponseSink.writeHeader), "CURLOPT_HEADERFUNCTION")
-        try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged.toOpaque()), "CURLOPT_HEADERDATA")
         let result = curl_easy_perform(handle)
         guard result == CURLE_OK else {
             if sink.overflowed { throw .tooLarge(url: url, limit: maximumBodyBytes) }

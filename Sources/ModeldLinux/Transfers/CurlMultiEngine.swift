@@ -56,8 +56,8 @@ public final class CurlMultiEngine: @unchecked Sendable {
     private let incoming = Mutex<[Job]>([])
     private let running = Atomic(true)
 
-    private struct Job: @unchecked Sendable {
-        // A checked continuation is Sendable; the job crosses to the engine thread once.
+    /// A transfer handed to the engine thread, and who waits for it.
+    private struct Job: Sendable {
         var transfer: Transfer
         var continuation: CheckedContinuation<Outcome, Never>
     }
@@ -181,18 +181,13 @@ private final class TransferContext {
     func configure() throws(TransferError) {
         let me = Unmanaged.passRetained(self)
         retained = me
-        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_URL, transfer.url), "CURLOPT_URL")
-        try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errors), "CURLOPT_ERRORBUFFER")
-        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
-        // The hub answers an LFS file with a redirect to its CDN.
+        headerList = try CurlEasySetup.apply(
+            to: handle, url: transfer.url, errors: errors, bearerToken: transfer.bearerToken, connectTimeout: 10,
+            stallTimeout: transfer.stallTimeout, context: me.toOpaque(), body: Self.writeBody, header: Self.writeHeader)
+        // The hub answers an LFS file with a redirect to its CDN; libcurl drops a custom
+        // Authorization header when a redirect leads to another host.
         try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1), "CURLOPT_FOLLOWLOCATION")
         try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_MAXREDIRS, 5), "CURLOPT_MAXREDIRS")
-        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
-        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"), "CURLOPT_REDIR_PROTOCOLS_STR")
-        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, 10), "CURLOPT_CONNECTTIMEOUT")
-        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1), "CURLOPT_LOW_SPEED_LIMIT")
-        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, transfer.stallTimeout), "CURLOPT_LOW_SPEED_TIME")
-        try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_USERAGENT, CurlGlobal.userAgent), "CURLOPT_USERAGENT")
         if transfer.bytesPerSecond > 0 {
             try TransferError.check(
                 modeld_curl_easy_setopt_off_t(handle, CURLOPT_MAX_RECV_SPEED_LARGE, curl_off_t(transfer.bytesPerSecond)),
@@ -201,14 +196,6 @@ private final class TransferContext {
         if let range = transfer.range {
             try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_RANGE, "\(range.start)-\(range.end - 1)"), "CURLOPT_RANGE")
         }
-        if let token = transfer.bearerToken {
-            headerList = curl_slist_append(headerList, "Authorization: Bearer \(token)")
-            try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
-        }
-        try TransferError.check(modeld_curl_easy_setopt_write_callback(handle, Self.writeBody), "CURLOPT_WRITEFUNCTION")
-        try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, me.toOpaque()), "CURLOPT_WRITEDATA")
-        try TransferError.check(modeld_curl_easy_setopt_header_callback(handle, Self.writeHeader), "CURLOPT_HEADERFUNCTION")
-        try TransferError.check(modeld_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, me.toOpaque()), "CURLOPT_HEADERDATA")
     }
 
     func outcome(result: CURLcode) -> CurlMultiEngine.Outcome {
