@@ -2,6 +2,8 @@
 #include "CModeldLinux.h"
 #include <spawn.h>
 #include <sys/socket.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -21,4 +23,13 @@ int modeld_accept_cloexec_nonblocking(int fd) {
 
 int modeld_spawn_close_from(void *actions, int lowest) {
     return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)actions, lowest);
+}
+
+int modeld_ficlone(int dst, int src) {
+    return ioctl(dst, FICLONE, src);
+}
+
+long modeld_copy_file_range(int src, long long src_offset, int dst, long long dst_offset, unsigned long length) {
+    loff_t in = src_offset, out = dst_offset;
+    return (long)copy_file_range(src, &in, dst, &out, length, 0);
 }

@@ -26,9 +26,12 @@ public enum Daemon {
         // block: a pool of their own, never queued behind hashing.
         let io = try BlockingPool(threadCount: 2, name: "modeld-io")
         let scrubbing = try await ScrubService.makePool(logger: logger)
+        // Each file in flight holds two threads of this pool: one follows the digest, one the chunks.
+        let downloadHashing = try BlockingPool(threadCount: 2 * max(2, config.downloads.concurrentFiles), name: "modeld-dl")
         defer {
             hashing.shutdown()
             io.shutdown()
+            downloadHashing.shutdown()
             scrubbing.shutdown()
         }
         let counters = VerifyCounters()
@@ -39,11 +42,24 @@ public enum Daemon {
         scrubVerifier.hasher = FileHasher(pool: scrubbing)
         let manifests = ManifestSource(store: store, pool: io, logger: logger)
         let queue = VerificationQueue()
+        let linker = StableLinker(keeper: keeper, store: store, pool: io, logger: logger)
+        let engine: CurlMultiEngine
+        do {
+            engine = try CurlMultiEngine()
+        } catch {
+            throw DaemonError.transfersUnusable("\(error)")
+        }
+        let downloader = Downloader(
+            keeper: keeper, events: events, ledger: ledger, engine: engine,
+            fetcher: FileFetcher(
+                engine: engine, store: store, ledger: ledger, hasher: FileHasher(pool: downloadHashing), verifier: verifier, io: io,
+                chunkSize: Int(config.verify.chunkSize.bytes), logger: logger),
+            planner: DownloadPlanner(keeper: keeper, manifests: manifests, ledger: ledger, io: io), linker: linker, logger: logger)
         let reloader = ConfigReloader(
             loader: loader, keeper: keeper, verifications: queue, notifier: notifier, logLevel: logLevel, logger: logger)
         let metrics = ControlMetrics(verify: counters)
         let router = CommandRouter(
-            keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, io: io, storePath: config.daemon.storeDir,
+            keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, downloads: downloader, io: io, storePath: config.daemon.storeDir,
             started: Date())
         let hangups = await UnixSignalsSequence(trapping: .sighup)
 
@@ -64,7 +80,8 @@ public enum Daemon {
             configuration: .init(
                 services: [
                     .init(service: VerificationService(
-                        keeper: keeper, queue: queue, manifests: manifests, verifier: verifier, logger: logger)),
+                        keeper: keeper, queue: queue, manifests: manifests, verifier: verifier, linker: linker, logger: logger)),
+                    .init(service: downloader),
                     .init(service: StoreWatcher(
                         keeper: keeper, events: events, queue: queue, store: store,
                         quietPeriod: config.verify.quietPeriod.duration, logger: logger)),

@@ -3,6 +3,7 @@ public enum DaemonError: Error, CustomStringConvertible {
     case socketInUse(String)
     case socketPathTaken(String)
     case ledgerUnusable(String, String)
+    case transfersUnusable(String)
 
     public var description: String {
         switch self {
@@ -12,6 +13,8 @@ public enum DaemonError: Error, CustomStringConvertible {
             "\(path) exists and is not a socket; move it away or give modeld another --socket"
         case .ledgerUnusable(let path, let why):
             "cannot open the ledger \(path) (\(why)); check that [daemon] state_dir is writable by the daemon's user"
+        case .transfersUnusable(let why):
+            "cannot start libcurl's transfer engine (\(why)); check that libcurl is installed"
         }
     }
 }

@@ -22,6 +22,12 @@ public struct Event: Sendable, Equatable {
         case verifyDone(model: String, state: ModelState, verified: Int, missing: Int, corrupted: Int)
         case integrityDamaged(model: String, file: String, damagedRanges: [ByteRange], reason: String, source: IntegritySource)
         case integrityMissing(model: String, files: [String], source: IntegritySource)
+        /// At most a few per second per model.
+        case downloadProgress(model: String, bytesDone: Int64, bytesTotal: Int64, speedBytesPerSecond: Int64, etaSeconds: Int64?)
+        case downloadRetry(model: String, file: String, attempt: Int, max: Int, delaySeconds: Double, error: String)
+        case downloadDone(model: String, bytesFetched: Int64, retries: Int)
+        case downloadFailed(model: String, error: ProtocolError)
+        case repairDone(model: String, file: String, bytesFetched: Int64)
         /// Sent to a subscriber that could not keep up, before it is disconnected.
         case lagged(dropped: Int)
     }
@@ -34,6 +40,11 @@ public struct Event: Sendable, Equatable {
         case .verifyDone: "verify.done"
         case .integrityDamaged: "integrity.damaged"
         case .integrityMissing: "integrity.missing"
+        case .downloadProgress: "download.progress"
+        case .downloadRetry: "download.retry"
+        case .downloadDone: "download.done"
+        case .downloadFailed: "download.failed"
+        case .repairDone: "repair.done"
         case .lagged: "lagged"
         }
     }
@@ -42,7 +53,9 @@ public struct Event: Sendable, Equatable {
     public var model: String? {
         switch payload {
         case .modelState(let model, _, _, _), .verifyProgress(let model, _, _), .verifyDone(let model, _, _, _, _),
-            .integrityDamaged(let model, _, _, _, _), .integrityMissing(let model, _, _):
+            .integrityDamaged(let model, _, _, _, _), .integrityMissing(let model, _, _),
+            .downloadProgress(let model, _, _, _, _), .downloadRetry(let model, _, _, _, _, _), .downloadDone(let model, _, _),
+            .downloadFailed(let model, _), .repairDone(let model, _, _):
             model
         case .configReloaded, .lagged:
             nil
@@ -58,13 +71,8 @@ public struct Event: Sendable, Equatable {
         var event: Event
         var seq: Int
 
-        enum Key: String, CodingKey {
-            case event, seq, time, model, from, to, reason, changed, dropped, file, files, source, state, verified, missing
-            case corrupted, filesDone = "files_done", filesTotal = "files_total", damagedRanges = "damaged_ranges"
-        }
-
         func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
+            var c = encoder.container(keyedBy: EventField.self)
             try c.encode(event.name, forKey: .event)
             try c.encode(seq, forKey: .seq)
             try c.encode(event.time, forKey: .time)
@@ -98,7 +106,39 @@ public struct Event: Sendable, Equatable {
                 try c.encode(model, forKey: .model)
                 try c.encode(files, forKey: .files)
                 try c.encode(source, forKey: .source)
+            case .downloadProgress(let model, let done, let total, let speed, let eta):
+                try c.encode(model, forKey: .model)
+                try c.encode(done, forKey: .bytesDone)
+                try c.encode(total, forKey: .bytesTotal)
+                try c.encode(speed, forKey: .speed)
+                try c.encode(eta, forKey: .eta)
+            case .downloadRetry(let model, let file, let attempt, let max, let delay, let error):
+                try c.encode(model, forKey: .model)
+                try c.encode(file, forKey: .file)
+                try c.encode(attempt, forKey: .attempt)
+                try c.encode(max, forKey: .max)
+                try c.encode(delay, forKey: .delay)
+                try c.encode(error, forKey: .error)
+            case .downloadDone(let model, let fetched, let retries):
+                try c.encode(model, forKey: .model)
+                try c.encode(fetched, forKey: .bytesFetched)
+                try c.encode(retries, forKey: .retries)
+            case .downloadFailed(let model, let error):
+                try c.encode(model, forKey: .model)
+                try c.encode(error, forKey: .error)
+            case .repairDone(let model, let file, let fetched):
+                try c.encode(model, forKey: .model)
+                try c.encode(file, forKey: .file)
+                try c.encode(fetched, forKey: .bytesFetched)
             }
         }
     }
+}
+
+/// The fields of an event line, written by `Event` and read back by `ClientEvent`.
+enum EventField: String, CodingKey {
+    case event, seq, time, model, from, to, reason, changed, dropped, file, files, source, state, verified, missing
+    case corrupted, filesDone = "files_done", filesTotal = "files_total", damagedRanges = "damaged_ranges"
+    case bytesDone = "bytes_done", bytesTotal = "bytes_total", speed = "speed_bps", eta = "eta_s", attempt, max
+    case delay = "delay_s", error, bytesFetched = "bytes_fetched", retries
 }

@@ -13,7 +13,10 @@ struct ModelCtl: ParsableCommand {
             69 the daemon cannot be reached.
             """,
         version: ProtocolVersion.release,
-        subcommands: [Status.self, Verify.self, Watch.self, Version.self, Metrics.self, Reload.self])
+        subcommands: [
+            Status.self, Pull.self, Pause.self, Resume.self, Cancel.self, PriorityCommand.self, Limit.self, Verify.self,
+            Repair.self, Watch.self, Version.self, Metrics.self, Reload.self,
+        ])
 
     /// `modelctl --socket PATH --json status` as CONFIG.md writes it; the subcommands
     /// take the same options after their name too.

@@ -45,7 +45,9 @@ import Testing
             (#"{"cmd": "frobnicate"}"#, .unknownCommand),
             (#"{"cmd": "status", "model": 42}"#, .badRequest),
             (#"{"cmd": "status", "model": "tiny5"}"#, .unknownModel),
-            (#"{"cmd": "pull", "model": "tiny"}"#, .unknownCommand),
+            (#"{"cmd": "acquire", "model": "tiny"}"#, .unknownCommand),
+            (#"{"cmd": "pause"}"#, .badRequest),
+            (#"{"cmd": "priority", "model": "tiny"}"#, .badRequest),
             ("{\"cmd\": \"status\u{0}\"}", .badRequest),
             (#"{"cmd": "status\u0000"}"#, .unknownCommand),
         ]

@@ -2,7 +2,8 @@
 #define MODELD_CMODELDLINUX_H
 
 // Linux calls that Swift's Glibc module does not offer: raw syscalls (ioprio_set,
-// gettid) and GNU extensions (accept4, posix_spawn_file_actions_addclosefrom_np).
+// gettid) and GNU extensions (accept4, posix_spawn_file_actions_addclosefrom_np,
+// copy_file_range) and the FICLONE ioctl.
 // Only plain C types cross this header, so no system type is defined in two modules;
 // the definitions, with _GNU_SOURCE, are in CModeldLinux.c.
 
@@ -22,5 +23,12 @@ int modeld_accept_cloexec_nonblocking(int fd);
 /// A spawned child starts with no descriptor from `lowest` up (glibc 2.34);
 /// `actions` is a `posix_spawn_file_actions_t *`. Returns 0 or an error number.
 int modeld_spawn_close_from(void *actions, int lowest);
+
+/// ioctl(dst, FICLONE, src): `dst` shares `src`'s extents (btrfs, XFS); copy-on-write
+/// keeps `src` untouched when `dst` is patched. Returns 0, or -1 with errno.
+int modeld_ficlone(int dst, int src);
+
+/// copy_file_range(2) at explicit offsets. Returns bytes copied, or -1 with errno.
+long modeld_copy_file_range(int src, long long src_offset, int dst, long long dst_offset, unsigned long length);
 
 #endif

@@ -110,7 +110,7 @@ public enum HubAPI {
             return HubFailure(
                 kind: .notFound, message: "the hub does not know \(repo), or it is private (HTTP \(status))\(detail)",
                 hint: "check repo = in the catalog; for a private or gated repo set HF_TOKEN for the daemon")
-        case (429, _), (500...599, _), (408, _):
+        case _ where RetryPolicy.retriedStatuses.contains(status):
             return HubFailure(kind: .transient, message: "the hub answered HTTP \(status)\(detail)", hint: "it will be retried; HF_ENDPOINT or [hub] mirrors can name another server")
         default:
             return HubFailure(kind: .hubError, message: "the hub answered HTTP \(status)\(detail)", hint: "check HF_ENDPOINT / [hub] endpoint")

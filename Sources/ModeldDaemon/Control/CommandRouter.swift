@@ -9,6 +9,7 @@ struct CommandRouter: Sendable {
     let reloader: ConfigReloader
     let metrics: ControlMetrics
     let verifications: VerificationQueue
+    let downloads: Downloader
     /// For what blocks: `statvfs` of the store, user and group lookups.
     let io: BlockingPool
     let storePath: String
@@ -76,6 +77,35 @@ struct CommandRouter: Sendable {
             let deep = arguments.deep ?? false
             for id in ids { verifications.enqueue(.init(model: id, scope: .wholeModel(deep: deep), source: .verify)) }
             return try reply(VerifyResult(models: ids, deep: deep))
+        case .pull, .repair:
+            let arguments = try request.arguments(PullArguments.self)
+            return try reply(try await downloads.pull(try await keeper.catalogModel(arguments.model).id, priority: arguments.priority))
+        case .pause, .resume, .cancel:
+            let arguments = try request.arguments(QueueControlArguments.self)
+            var affected: [String] = []
+            for id in try await chosenModels(arguments) {
+                switch command {
+                case .pause: affected.append(try await downloads.pause(id))
+                case .resume: affected.append(try await downloads.resume(id))
+                default: affected.append(try await downloads.cancel(id, discard: arguments.discard ?? false))
+                }
+            }
+            return try reply(QueueControlResult(models: affected))
+        case .priority:
+            let arguments = try request.arguments(PriorityArguments.self)
+            guard arguments.level != nil || arguments.first == true else {
+                throw ProtocolError(.badRequest, "priority needs 'level' or 'first': true", hint: "levels: critical, high, normal, low")
+            }
+            let id = try await keeper.catalogModel(arguments.model).id
+            return try reply(try await downloads.setPriority(id, level: arguments.level, first: arguments.first == true))
+        case .limit:
+            let arguments = try request.arguments(LimitArguments.self)
+            guard arguments.bytesPerSecond >= 0 else {
+                throw ProtocolError(.badRequest, "bytes_per_s cannot be negative", hint: "0 removes the limit")
+            }
+            var model: String?
+            if let named = arguments.model { model = try await keeper.catalogModel(named).id }
+            return try reply(await downloads.setLimit(arguments.bytesPerSecond, model: model))
         case .reload:
             switch await reloader.reload() {
             case .success(let result):
@@ -89,6 +119,18 @@ struct CommandRouter: Sendable {
             throw ProtocolError(
                 .unknownCommand, "'\(command.rawValue)' is part of the protocol but not in this version of modeld yet",
                 hint: "modelctl --help lists what this version can do")
+        }
+    }
+
+    /// `model`, or every queued model with `all: true`: exactly one of them.
+    private func chosenModels(_ arguments: QueueControlArguments) async throws(ProtocolError) -> [String] {
+        switch (arguments.model, arguments.all == true) {
+        case (let model?, false):
+            return [try await keeper.catalogModel(model).id]
+        case (nil, true):
+            return await downloads.queuedModels()
+        default:
+            throw ProtocolError(.badRequest, "give either 'model' or 'all': true", hint: "e.g. {\"cmd\":\"pause\",\"all\":true}")
         }
     }
 

@@ -15,6 +15,9 @@ actor Keeper {
     private var models: [String: ModelRecord] = [:]
     private let events: EventBus
     private let logger: Logger
+    /// The global limit set with `limit` (0: none), which wins over the configuration
+    /// until the daemon restarts.
+    private(set) var globalLimit: Int64?
 
     init(config: ModeldConfig, events: EventBus, logger: Logger) {
         self.config = config
@@ -36,12 +39,21 @@ actor Keeper {
         return StatusResult(
             models: chosen.map(status),
             store: .init(path: paths.storeDir, freeBytes: freeBytes),
-            downloads: .init(bytesPerSecond: config.downloads.bytesPerSecond.bytes, active: 0))
+            downloads: .init(
+                bytesPerSecond: globalLimit ?? config.downloads.bytesPerSecond.bytes,
+                active: models.values.count { $0.download?.phase == .running }))
     }
 
-    /// `STATUS=` for systemd: "3 models: 1 available, 2 missing".
+    /// `STATUS=` for systemd: "3 models: 1 available, 2 missing", and the download under
+    /// way: "; ti2v-5B 35% at 98.5 MB/s".
     func summary() -> String {
-        StateSummary.line(config.models.map { models[$0.id]?.state ?? .unknown })
+        let line = StateSummary.line(config.models.map { models[$0.id]?.state ?? .unknown })
+        let active = config.models.compactMap { model -> String? in
+            guard let download = models[model.id]?.download, download.phase == .running else { return nil }
+            let percent = Int(download.status.progress * 100)
+            return "\(model.id) \(percent)% at \(ByteSize.format(download.speed))/s"
+        }
+        return active.isEmpty ? line : line + "; " + active.joined(separator: ", ")
     }
 
     /// Model counts by state, for metrics.
@@ -167,6 +179,39 @@ actor Keeper {
             corrupted: integrity.corrupted.count)))
     }
 
+    /// The download's news: a new phase is a new state; progress is announced (the
+    /// downloader reports a few times a second at most).
+    func downloadChanged(_ id: String, _ download: DownloadRecord?) {
+        let before = models[id]?.download
+        update(id, because: download?.reason ?? "download ended") { $0.download = download }
+        if let download, download.phase == .running, before?.bytesDone != download.bytesDone {
+            events.publish(Event(.downloadProgress(
+                model: id, bytesDone: download.bytesDone, bytesTotal: download.bytesTotal,
+                speedBytesPerSecond: download.speed, etaSeconds: download.eta)))
+        }
+    }
+
+    func setGlobalLimit(_ bytesPerSecond: Int64) { globalLimit = bytesPerSecond }
+
+    /// Models with verified bytes in the store that are not pinned, largest first: what
+    /// a person could remove to make room.
+    func cleanupCandidates(excluding id: String) -> [(model: String, bytes: Int64)] {
+        config.models.compactMap { model in
+            guard model.id != id, !model.keep, let bytes = models[model.id]?.integrity?.verifiedBytes, bytes > 0 else { return nil }
+            return (model.id, bytes)
+        }.sorted { $0.bytes > $1.bytes }
+    }
+
+    /// The conditions of a model's files, once its manifest is known.
+    func integrity(of id: String) -> ModelIntegrity? { models[id]?.integrity }
+
+    /// Whether the model's files are being checked (or were never checked): a download
+    /// waits, so a late verdict cannot undo what it just wrote.
+    func isBeingChecked(_ id: String) -> Bool {
+        guard let record = models[id] else { return false }
+        return record.verifying != nil || (record.integrity == nil && record.manifestProblem == nil)
+    }
+
     // MARK: - Internals
 
     /// Applies `change` to a model's record and announces a change of state.
@@ -199,6 +244,7 @@ actor Keeper {
                 corrupted: integrity.corrupted.map { ModelStatus.Damage(path: $0.path, damagedRanges: $0.ranges, reason: $0.reason) })
             status.integrity = integrity.integrity
         }
+        status.download = record.download?.status
         if record.manifestProblem != nil, integrity == nil {
             status.actions.append(
                 record.anythingStored

@@ -17,11 +17,14 @@ struct ModelRecord {
     /// The commit `<links_dir>/<model>` points at, once pointed: a model is available only
     /// when the path it is given by leads to its verified files.
     var linkedCommit: String?
+    /// The download or repair queued, running, paused or failed, if any.
+    var download: DownloadRecord?
 
     /// The state, derived — never stored, so it cannot disagree with the facts. A check
     /// of files already known does not make a ready model look unready: only files never
     /// looked at make it `verifying`.
     var state: ModelState {
+        if let download { return download.state }
         if let integrity {
             let state = integrity.state
             return state == .available && linkedCommit != integrity.manifest.commit ? .verifying : state
@@ -31,6 +34,7 @@ struct ModelRecord {
     }
 
     var reason: String {
+        if let download { return download.reason }
         if let integrity {
             return state == .verifying && integrity.state == .available ? "verified; pointing its path at the snapshot" : integrity.reason
         }

@@ -13,6 +13,7 @@ struct VerificationService: Service {
     let queue: VerificationQueue
     let manifests: ManifestSource
     let verifier: FileVerifier
+    let linker: StableLinker
     let logger: Logger
     /// Failed manifest fetches per model, for the backoff before the next try.
     private let attempts = ManifestAttempts()
@@ -83,7 +84,7 @@ struct VerificationService: Service {
             await keeper.record(condition, for: file.path, of: model.id, source: source)
         }
         await keeper.finishVerification(of: model.id, method: methods.max { $0.value < $1.value }?.key ?? .stat)
-        await pointStableLink(model, manifest)
+        await linker.pointIfVerified(model, commit: manifest.commit)
     }
 
     /// Re-checks only the files named (a change the watcher saw).
@@ -95,21 +96,7 @@ struct VerificationService: Service {
             let condition = await verifier.check(file, of: manifest, depth: .changed)
             await keeper.record(condition, for: file.path, of: model.id, source: source)
         }
-        await pointStableLink(model, manifest)
-    }
-
-    /// `<links_dir>/<model>` follows the verified snapshot.
-    private func pointStableLink(_ model: CatalogModel, _ manifest: Manifest) async {
-        guard await keeper.filesVerified(model.id) else { return }
-        do {
-            let store = manifests.store
-            try await manifests.pool.run {
-                try store.pointStableLink(model: model.id, repo: model.repo, commit: manifest.commit)
-            }
-            await keeper.linked(model.id, to: manifest.commit)
-        } catch {
-            logger.error("cannot point \(manifests.store.stableLink(model: model.id)): \(error)", metadata: ["model": "\(model.id)"])
-        }
+        await linker.pointIfVerified(model, commit: manifest.commit)
     }
 }
 

@@ -182,7 +182,7 @@ public struct FileHasher: Sendable {
 
     /// Runs a typed-throwing body and returns its outcome, so it can pass through
     /// `withTaskCancellationHandler` (which only rethrows untyped errors).
-    private static func capture<T>(_ body: () async throws(HashingError) -> T) async -> Result<T, HashingError> {
+    static func capture<T>(_ body: () async throws(HashingError) -> T) async -> Result<T, HashingError> {
         do throws(HashingError) { return .success(try await body()) } catch { return .failure(error) }
     }
 }

@@ -33,6 +33,23 @@ public final class Ledger: Sendable {
                 table.column("method", .text).notNull()
             }
         }
+        migrator.registerMigration("v2: transfer journal and download queue") { db in
+            try db.create(table: TransferJournal.databaseTableName) { table in
+                table.primaryKey("path", .text)
+                table.column("digest", .text).notNull()
+                table.column("size", .integer).notNull()
+                table.column("written", .text).notNull()
+                table.column("synced", .text).notNull()
+                table.column("boot_id", .text).notNull()
+                table.column("updated_at", .datetime).notNull()
+            }
+            try db.create(table: QueuedDownload.databaseTableName) { table in
+                table.primaryKey("model", .text)
+                table.column("priority", .text).notNull()
+                table.column("paused", .boolean).notNull()
+                table.column("position", .integer).notNull()
+            }
+        }
         return migrator
     }
 
@@ -48,5 +65,34 @@ public final class Ledger: Sendable {
     /// Forgets a blob that no longer matches: it must be verified whole again.
     public func forget(_ path: String) async throws {
         _ = try await database.write { db in try VerifiedBlob.deleteOne(db, key: path) }
+    }
+
+    // MARK: - Transfers
+
+    /// The journal of the `.incomplete` file at `path`, if one is kept.
+    public func journal(at path: String) async throws -> TransferJournal? {
+        try await database.read { db in try TransferJournal.fetchOne(db, key: path) }
+    }
+
+    public func record(_ journal: TransferJournal) async throws {
+        try await database.write { db in try journal.save(db) }
+    }
+
+    public func forgetJournal(at path: String) async throws {
+        _ = try await database.write { db in try TransferJournal.deleteOne(db, key: path) }
+    }
+
+    // MARK: - The download queue
+
+    public func queuedDownloads() async throws -> [QueuedDownload] {
+        try await database.read { db in try QueuedDownload.order(Column("position")).fetchAll(db) }
+    }
+
+    public func record(_ queued: QueuedDownload) async throws {
+        try await database.write { db in try queued.save(db) }
+    }
+
+    public func forgetQueued(_ model: String) async throws {
+        _ = try await database.write { db in try QueuedDownload.deleteOne(db, key: model) }
     }
 }

@@ -66,4 +66,17 @@ public struct Store: Sendable {
     }
 
     public func stableLink(model: String) -> String { linksDirectory + "/" + model }
+
+    /// The finished download or repair `partial` becomes the blob of `file` (renamed over
+    /// the old one, which a reader that opened it keeps reading). Blocking.
+    public func commitBlob(_ partial: PartialBlob, as file: ManifestFile, repo: String) throws(SystemError) {
+        try partial.commit(as: noting(layout.blob(repo, file.digest)))
+    }
+
+    /// `snapshots/<commit>/<path>` → its blob, as the HF cache links it. Blocking.
+    public func linkSnapshot(_ file: ManifestFile, repo: String, commit: String) throws(SystemError) {
+        guard !isLinked(file, repo: repo, commit: commit) else { return }
+        let link = noting(layout.snapshotFile(repo, commit, file.path))
+        try AtomicFile.symlink(StoreLayout.blobLinkTarget(path: file.path, digest: file.digest), at: link)
+    }
 }

@@ -63,6 +63,16 @@ public final class BlockingPool: Sendable {
         return outcome
     }
 
+    /// `result(of:)` for the store's system calls: one typed error, and a pool already shut
+    /// down (the daemon is stopping) reads as ECANCELED.
+    public func outcome<T: Sendable>(of work: @escaping @Sendable () throws(SystemError) -> T) async -> Result<T, SystemError> {
+        do {
+            return try await result(of: work)
+        } catch {
+            return .failure(SystemError("the daemon is stopping", errno: ECANCELED))
+        }
+    }
+
     /// Queues `job` without waiting for it: for a helper whose result travels another way
     /// (the chunk hasher of a first verification).
     func submit(_ job: @escaping @Sendable () -> Void) throws(HashingError) {

@@ -7,11 +7,14 @@ import Synchronization
 /// libcurl's multi interface on a thread of its own (STORE.md, Transfers): many transfers
 /// at once, each writing its bytes with `pwrite` at their offset in a file, so the
 /// segments of one large file land in place over parallel connections. Callers `await`
-/// a transfer; the thread is woken with `curl_multi_wakeup` when one is handed over.
+/// a transfer; the thread is woken with `curl_multi_wakeup` when one is handed over or
+/// cancelled. Bandwidth limits are token buckets shared by every connection of a rate
+/// group (all transfers, and each model), changed at runtime.
 ///
-/// `@unchecked Sendable`: `multi` and every easy handle are touched only by the engine
-/// thread, except `curl_multi_wakeup`, which libcurl documents as callable from any
-/// thread; what crosses threads (`incoming`, `running`) is behind a `Mutex`/`Atomic`.
+/// `@unchecked Sendable`: `multi`, every easy handle and the buckets are touched only by
+/// the engine thread, except `curl_multi_wakeup`, which libcurl documents as callable
+/// from any thread; what crosses threads (`inbox`, `requestedRates`, `running`) is behind
+/// a `Mutex`/`Atomic`.
 public final class CurlMultiEngine: @unchecked Sendable {
     /// One request: where from, which bytes, where to.
     public struct Transfer: Sendable {
@@ -25,8 +28,10 @@ public final class CurlMultiEngine: @unchecked Sendable {
         public var file: Int32
         /// A transfer slower than 1 byte/s for this long is a stall.
         public var stallTimeout = 30
-        /// 0: unlimited.
-        public var bytesPerSecond: Int64 = 0
+        /// The rate group whose limit applies besides the global one (a model's id).
+        public var rateGroup = ""
+        /// Counts body bytes as they are written, for progress and the transfer journal.
+        public var counter = ByteCounter()
 
         public init(url: String, range: ByteRange?, bearerToken: String? = nil, file: Int32) {
             self.url = url
@@ -50,14 +55,32 @@ public final class CurlMultiEngine: @unchecked Sendable {
         public var rangeIgnored: Bool
         /// The errno of a failed `pwrite` (ENOSPC: the disk is full).
         public var writeErrno: Int32?
+        /// The caller's task was cancelled: the transfer was stopped.
+        public var cancelled = false
+
+        static func failed(_ failure: TransferError, cancelled: Bool = false) -> Outcome {
+            Outcome(status: 0, bytesWritten: 0, headers: [:], failure: failure, rangeIgnored: false, writeErrno: nil, cancelled: cancelled)
+        }
     }
 
+    /// The global rate group's name.
+    public static let globalRateGroup = ""
+
     private let multi: UnsafeMutableRawPointer
-    private let incoming = Mutex<[Job]>([])
+    private let inbox = Mutex(Inbox())
+    private let requestedRates = Mutex<[String: Int64]>([:])
     private let running = Atomic(true)
+    private let nextID = Atomic<UInt64>(1)
+
+    /// What other threads hand the engine thread.
+    private struct Inbox {
+        var jobs: [Job] = []
+        var cancelled: Set<UInt64> = []
+    }
 
     /// A transfer handed to the engine thread, and who waits for it.
     private struct Job: Sendable {
+        var id: UInt64
         var transfer: Transfer
         var continuation: CheckedContinuation<Outcome, Never>
     }
@@ -73,12 +96,34 @@ public final class CurlMultiEngine: @unchecked Sendable {
         thread.start()
     }
 
-    /// Runs `transfer` to its end.
+    /// Runs `transfer` to its end. Cancelling the calling task stops it; what was written
+    /// stays written (`bytesWritten` says how much).
     public func run(_ transfer: Transfer) async -> Outcome {
-        await withCheckedContinuation { continuation in
-            incoming.withLock { $0.append(Job(transfer: transfer, continuation: continuation)) }
+        let id = nextID.add(1, ordering: .relaxed).oldValue
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let accepted = inbox.withLock { inbox in
+                    // A task cancelled before it got here had its handler run already.
+                    guard !Task.isCancelled else { return false }
+                    inbox.jobs.append(Job(id: id, transfer: transfer, continuation: continuation))
+                    return true
+                }
+                if accepted {
+                    curl_multi_wakeup(multi)
+                } else {
+                    continuation.resume(returning: .failed(Self.cancellation, cancelled: true))
+                }
+            }
+        } onCancel: {
+            inbox.withLock { _ = $0.cancelled.insert(id) }
             curl_multi_wakeup(multi)
         }
+    }
+
+    /// Sets a rate group's limit in bytes per second (0: none), for running transfers too.
+    public func setLimit(_ bytesPerSecond: Int64, group: String = CurlMultiEngine.globalRateGroup) {
+        requestedRates.withLock { $0[group] = max(0, bytesPerSecond) }
+        curl_multi_wakeup(multi)
     }
 
     /// Ends the thread; transfers under way end with a failure.
@@ -87,20 +132,36 @@ public final class CurlMultiEngine: @unchecked Sendable {
         curl_multi_wakeup(multi)
     }
 
+    private static let cancellation = TransferError.curl(operation: "transfer", code: CURLE_ABORTED_BY_CALLBACK, detail: "stopped")
+
     // MARK: - The engine thread
 
     private func loop() {
         var active: [UnsafeMutableRawPointer: TransferContext] = [:]
+        let rates = RateLimits()
         while running.load(ordering: .acquiring) {
-            for job in incoming.withLock({ jobs in defer { jobs.removeAll() }; return jobs }) {
-                switch start(job.transfer) {
+            rates.apply(requestedRates.withLock { $0 })
+            let handed = inbox.withLock { inbox in
+                defer { inbox = Inbox() }
+                return inbox
+            }
+            for job in handed.jobs {
+                if handed.cancelled.contains(job.id) {
+                    job.continuation.resume(returning: .failed(Self.cancellation, cancelled: true))
+                    continue
+                }
+                switch start(job.transfer, id: job.id, rates: rates) {
                 case .success(let context):
                     context.continuation = job.continuation
                     active[context.handle] = context
                 case .failure(let error):
-                    job.continuation.resume(returning: Outcome(
-                        status: 0, bytesWritten: 0, headers: [:], failure: error, rangeIgnored: false, writeErrno: nil))
+                    job.continuation.resume(returning: .failed(error))
                 }
+            }
+            for context in active.values where handed.cancelled.contains(context.id) {
+                active[context.handle] = nil
+                context.cancelled = true
+                finish(context, result: CURLE_ABORTED_BY_CALLBACK)
             }
             var stillRunning: Int32 = 0
             _ = curl_multi_perform(multi, &stillRunning)
@@ -111,28 +172,38 @@ public final class CurlMultiEngine: @unchecked Sendable {
                 else { continue }
                 finish(context, result: message.pointee.data.result)
             }
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            // Throttled transfers go on when their buckets allow; until then the loop
+            // wakes for them, not only for sockets.
+            var timeout = 1000.0
+            for context in active.values where context.throttled {
+                let wait = rates.wait(context.transfer.rateGroup)
+                if wait <= 0 {
+                    context.throttled = false
+                    _ = curl_easy_pause(context.handle, CURLPAUSE_CONT)
+                } else {
+                    timeout = min(timeout, wait * 1000)
+                }
+            }
+            _ = curl_multi_poll(multi, nil, 0, Int32(max(1, timeout.rounded(.up))), nil)
         }
         for context in active.values {
             finish(context, result: CURLE_ABORTED_BY_CALLBACK)
         }
-        incoming.withLock { jobs in
-            for job in jobs {
-                job.continuation.resume(returning: Outcome(
-                    status: 0, bytesWritten: 0, headers: [:],
-                    failure: .curl(operation: "transfer", code: CURLE_ABORTED_BY_CALLBACK, detail: "the daemon is stopping"),
-                    rangeIgnored: false, writeErrno: nil))
+        inbox.withLock { inbox in
+            for job in inbox.jobs {
+                job.continuation.resume(returning: .failed(
+                    .curl(operation: "transfer", code: CURLE_ABORTED_BY_CALLBACK, detail: "the daemon is stopping")))
             }
-            jobs.removeAll()
+            inbox = Inbox()
         }
         curl_multi_cleanup(multi)
     }
 
-    private func start(_ transfer: Transfer) -> Result<TransferContext, TransferError> {
+    private func start(_ transfer: Transfer, id: UInt64, rates: RateLimits) -> Result<TransferContext, TransferError> {
         guard let handle = curl_easy_init() else {
             return .failure(.curl(operation: "curl_easy_init", code: CURLE_FAILED_INIT, detail: "out of memory"))
         }
-        let context = TransferContext(handle: handle, transfer: transfer)
+        let context = TransferContext(handle: handle, id: id, transfer: transfer, rates: rates)
         do throws(TransferError) {
             try context.configure()
         } catch {
@@ -159,8 +230,14 @@ public final class CurlMultiEngine: @unchecked Sendable {
 /// opaque pointer they are given.
 private final class TransferContext {
     let handle: UnsafeMutableRawPointer
+    let id: UInt64
     let transfer: Transfer
+    /// The engine's buckets, which outlive every transfer.
+    unowned let rates: RateLimits
     var continuation: CheckedContinuation<CurlMultiEngine.Outcome, Never>?
+    /// Paused by a bucket in debt; the loop lets it go on.
+    var throttled = false
+    var cancelled = false
     var status = 0
     var headers: [String: String] = [:]
     var written: Int64 = 0
@@ -172,9 +249,11 @@ private final class TransferContext {
 
     typealias Transfer = CurlMultiEngine.Transfer
 
-    init(handle: UnsafeMutableRawPointer, transfer: Transfer) {
+    init(handle: UnsafeMutableRawPointer, id: UInt64, transfer: Transfer, rates: RateLimits) {
         self.handle = handle
+        self.id = id
         self.transfer = transfer
+        self.rates = rates
         errors.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
@@ -188,11 +267,6 @@ private final class TransferContext {
         // Authorization header when a redirect leads to another host.
         try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1), "CURLOPT_FOLLOWLOCATION")
         try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_MAXREDIRS, 5), "CURLOPT_MAXREDIRS")
-        if transfer.bytesPerSecond > 0 {
-            try TransferError.check(
-                modeld_curl_easy_setopt_off_t(handle, CURLOPT_MAX_RECV_SPEED_LARGE, curl_off_t(transfer.bytesPerSecond)),
-                "CURLOPT_MAX_RECV_SPEED_LARGE")
-        }
         if let range = transfer.range {
             try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_RANGE, "\(range.start)-\(range.end - 1)"), "CURLOPT_RANGE")
         }
@@ -207,7 +281,9 @@ private final class TransferContext {
                 detail: writeErrno.map { "writing: \(String(cString: strerror($0)))" }
                     ?? (detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail))
         }
-        return .init(status: status, bytesWritten: written, headers: headers, failure: failure, rangeIgnored: rangeIgnored, writeErrno: writeErrno)
+        return .init(
+            status: status, bytesWritten: written, headers: headers, failure: failure, rangeIgnored: rangeIgnored,
+            writeErrno: writeErrno, cancelled: cancelled)
     }
 
     func release() {
@@ -232,6 +308,12 @@ private final class TransferContext {
             return 0  // Stop: the whole file is coming, not the range.
         }
         guard context.status == wanted else { return length }
+        // A bucket in debt: libcurl keeps these bytes and hands them over again when the
+        // loop un-pauses the transfer.
+        if context.rates.wait(context.transfer.rateGroup) > 0 {
+            context.throttled = true
+            return Int(CURL_WRITEFUNC_PAUSE)
+        }
         let offset = (context.transfer.range?.start ?? 0) + context.written
         var done = 0
         while done < length {
@@ -244,6 +326,8 @@ private final class TransferContext {
             done += wrote
         }
         context.written += Int64(length)
+        context.transfer.counter.add(Int64(length))
+        context.rates.take(Int64(length), group: context.transfer.rateGroup)
         return length
     }
 

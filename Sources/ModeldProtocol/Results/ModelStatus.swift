@@ -22,6 +22,8 @@ public struct ModelStatus: Codable, Sendable, Equatable {
     /// The share of files verified, 0…1.
     public var integrity: Double?
     public var verify: Verification?
+    /// While a download or repair is queued, running, paused or failed.
+    public var download: DownloadStatus?
     public var actions: [Action]
 
     public init(
@@ -45,7 +47,7 @@ public struct ModelStatus: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case model, repo, revision, commit, state, ready, path, sizeBytes = "size_bytes"
-        case presentBytes = "present_bytes", pinned, reason, files, integrity, verify, actions
+        case presentBytes = "present_bytes", pinned, reason, files, integrity, verify, download, actions
     }
 
     /// `files`: counts, and the names of what is missing or damaged.

@@ -1,0 +1,205 @@
+import Foundation
+import Glibc
+import ModeldCore
+import ModeldLinux
+import ModeldProtocol
+
+// MARK: - The transfer loop: segments, retries, the journal
+
+extension FileFetcher {
+    /// How a segment (one ranged request and its retries) ended.
+    enum SegmentEnd: Sendable {
+        case done
+        /// The server answered the Range request with the whole body.
+        case rangeIgnored
+        case failed(DownloadFailure)
+        /// The journal task, stopped when the segments are all done.
+        case journalStopped
+    }
+
+    /// Fetches every byte `written` lacks while the file is hashed as it fills; returns
+    /// the digest and chunk index of the whole file.
+    func transferAndHash(
+        _ file: ManifestFile, into partial: PartialBlob, written: WrittenRanges, synced: RangeSet, job: Job
+    ) async throws(DownloadFailure) -> FileHasher.FirstVerification {
+        async let hashed = follow(file, at: partial.path, written: written)
+        let missing = written.snapshot.gaps(within: file.size)
+        let rangesServed = try await transfer(file, ranges: missing, into: partial, written: written, journal: synced, job: job)
+        if !rangesServed {
+            // One request for the whole body, from the first byte: what is on disk is
+            // written again with the same bytes, so the hash that follows stays right.
+            logger.info("\(job.model.id): the server ignores Range; fetching \(file.path) in one piece")
+            written.reset()
+            let whole = ByteRange(0, file.size)
+            if case .failed(let failure) = await segment(whole, whole: true, file, into: partial, written: written, job: job) {
+                throw failure
+            }
+        }
+        switch await hashed {
+        case .success(let result):
+            return result
+        case .failure(.cancelled):
+            throw .stopped
+        case .failure(let error):
+            throw .failed(ProtocolError(.internal, "cannot read \(partial.path) back to check it: \(error)", hint: "check the store's disk"))
+        }
+    }
+
+    private func follow(_ file: ManifestFile, at path: String, written: WrittenRanges) async -> Result<FileHasher.FirstVerification, HashingError> {
+        do throws(HashingError) {
+            return .success(try await hasher.following(
+                path: path, kind: file.digest.kind, size: file.size, chunkSize: chunkSize, written: { written.snapshot }))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Fetches `ranges` over up to `connections_per_file` connections, each retried on
+    /// its own. With `journal` (the synced ranges so far), what is written is journaled
+    /// as it goes. False when the server ignores Range requests.
+    func transfer(
+        _ file: ManifestFile, ranges: [ByteRange], into partial: PartialBlob, written: WrittenRanges, journal: RangeSet? = nil,
+        job: Job
+    ) async throws(DownloadFailure) -> Bool {
+        let segments = SegmentPlanner.segments(missing: ranges, connections: job.settings.connectionsPerFile)
+        guard !segments.isEmpty else { return true }
+        let (failure, rangeIgnored) = await withTaskGroup(of: SegmentEnd.self) { group in
+            if let journal {
+                group.addTask {
+                    await journalLoop(partial, file, written: written, synced: journal)
+                    return .journalStopped
+                }
+            }
+            for range in segments {
+                group.addTask { await segment(range, whole: false, file, into: partial, written: written, job: job) }
+            }
+            var left = segments.count
+            var failure: DownloadFailure?
+            var rangeIgnored = false
+            for await end in group {
+                switch end {
+                case .done, .journalStopped:
+                    break
+                case .rangeIgnored:
+                    rangeIgnored = true
+                    group.cancelAll()
+                case .failed(let cause):
+                    // The first real cause wins over the `stopped` of the siblings it stopped.
+                    if failure == nil || failure.map({ if case .stopped = $0 { true } else { false } }) == true { failure = cause }
+                    group.cancelAll()
+                }
+                if case .journalStopped = end { continue }
+                left -= 1
+                if left == 0 { group.cancelAll() }
+            }
+            return (failure, rangeIgnored)
+        }
+        if let failure, !(rangeIgnored && { if case .stopped = failure { true } else { false } }()) { throw failure }
+        return !rangeIgnored
+    }
+
+    /// One range, fetched to its end: a transfer, and after a failure worth retrying
+    /// another one from where it stopped (the next server, when mirrors are configured),
+    /// after the backoff or the server's `Retry-After`.
+    func segment(
+        _ range: ByteRange, whole: Bool, _ file: ManifestFile, into partial: PartialBlob, written: WrittenRanges, job: Job
+    ) async -> SegmentEnd {
+        var start = range.start
+        var failures = 0
+        var server = 0
+        while start < range.end {
+            let base = job.servers[server % job.servers.count]
+            var transfer = CurlMultiEngine.Transfer(
+                url: HubAPI.resolveURL(endpoint: base, repo: job.manifest.repo, commit: job.manifest.commit, path: file.path),
+                range: whole ? nil : ByteRange(start, range.end), bearerToken: server % job.servers.count == 0 ? job.token : nil,
+                file: partial.fd)
+            transfer.stallTimeout = Int(max(1, job.settings.stallTimeout.seconds.rounded(.up)))
+            transfer.rateGroup = job.model.id
+            let key = written.begin(at: start, counter: transfer.counter)
+            let outcome = await engine.run(transfer)
+            written.end(key, written: outcome.bytesWritten)
+            start += outcome.bytesWritten
+            if outcome.cancelled || Task.isCancelled { return .failed(.stopped) }
+            if let code = outcome.writeErrno {
+                let error = SystemError("write(\(partial.path))", errno: code)
+                return .failed(code == ENOSPC || code == EDQUOT
+                    ? DownloadFailure.diskFull("\(error)", model: job.model.id)
+                    : .failed(ProtocolError(.internal, "\(error)", hint: "check the store's disk")))
+            }
+            if outcome.rangeIgnored { return .rangeIgnored }
+            let error: String
+            var retryAfter: TimeSpan?
+            if (200..<300).contains(outcome.status) || outcome.status == 0 {
+                if outcome.failure == nil && start >= range.end { return .done }
+                error = outcome.failure.map { "\($0)" } ?? "the server ended the answer after \(outcome.bytesWritten) bytes"
+            } else if outcome.status == 416 {
+                return .failed(.failed(ProtocolError(
+                    .hubError, "the server's \(file.path) is shorter than the \(file.size) bytes the manifest lists (HTTP 416)",
+                    hint: "the server (HF_ENDPOINT or a mirror) serves another file; check it, then: modelctl pull \(job.model.id)")))
+            } else {
+                let hub = HubAPI.failure(
+                    status: outcome.status, errorCode: outcome.headers["x-error-code"], message: outcome.headers["x-error-message"],
+                    repo: job.manifest.repo, revision: job.manifest.commit)
+                guard RetryPolicy.verdict(status: outcome.status) == .retry else { return .failed(.failed(DownloadFailure.error(hub))) }
+                error = hub.message
+                retryAfter = RetryPolicy.retryAfter(outcome.headers["retry-after"])
+            }
+            // A connection that delivered before failing is not a dead server: the count
+            // of failures in a row starts again.
+            if outcome.bytesWritten > 0 { failures = 0 }
+            failures += 1
+            guard failures <= job.settings.maxRetries else {
+                return .failed(.failed(ProtocolError(
+                    .network, "\(file.path): \(error); \(job.settings.maxRetries) retries did not help",
+                    hint: "check the network and HF_ENDPOINT, then: modelctl pull \(job.model.id)")))
+            }
+            let delay = retryAfter ?? backoff(job).delay(attempt: failures, jitter: Double.random(in: 0...1))
+            server += 1
+            await job.onRetry(file.path, failures, job.settings.maxRetries, delay, error)
+            do {
+                try await Task.sleep(for: delay.duration)
+            } catch {
+                return .failed(.stopped)
+            }
+        }
+        return .done
+    }
+
+    /// Journals the written ranges twice a second, so a restart after `kill -9` fetches
+    /// only what is missing; syncs the file every 30 s, so a reboot loses at most that.
+    /// Ends when cancelled.
+    private func journalLoop(_ partial: PartialBlob, _ file: ManifestFile, written: WrittenRanges, synced initial: RangeSet) async {
+        var synced = initial
+        var lastSync = ContinuousClock.now
+        while true {
+            do {
+                try await Task.sleep(for: .milliseconds(500))
+            } catch {
+                return
+            }
+            let snapshot = written.snapshot
+            if lastSync.duration(to: .now) >= .seconds(30) {
+                if case .success = await io.outcome(of: { () throws(SystemError) in try partial.syncData() }) { synced = snapshot }
+                lastSync = .now
+            }
+            try? await ledger.record(TransferJournal(
+                path: partial.path, digest: file.digest.hex, size: file.size, written: snapshot, synced: synced,
+                bootID: TransferJournal.currentBootID))
+        }
+    }
+
+    /// The journal as the transfer stops (pause, failure, shutdown): synced first, so it
+    /// holds after a reboot too.
+    func saveJournal(_ partial: PartialBlob, _ file: ManifestFile, written: WrittenRanges) async {
+        let snapshot = written.snapshot
+        let synced: Bool
+        if case .success = await io.outcome(of: { () throws(SystemError) in try partial.syncData() }) {
+            synced = true
+        } else {
+            synced = false
+        }
+        try? await ledger.record(TransferJournal(
+            path: partial.path, digest: file.digest.hex, size: file.size, written: snapshot,
+            synced: synced ? snapshot : RangeSet(), bootID: TransferJournal.currentBootID))
+    }
+}

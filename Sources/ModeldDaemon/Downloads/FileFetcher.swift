@@ -1,0 +1,250 @@
+import Foundation
+import Glibc
+import Logging
+import ModeldCore
+import ModeldLinux
+import ModeldProtocol
+
+/// Brings one file of a manifest into the store (STORE.md, Transfers): nothing when it is
+/// already good, a link when its blob is here but unlinked, a patch of the damaged chunk
+/// ranges when the verifier named them, else a download into `<blob>.incomplete` that
+/// becomes the blob only after its digest matched. Retries, resume and bandwidth are the
+/// transfer loop's (`FileFetcher+Transfers`).
+struct FileFetcher: Sendable {
+    let engine: CurlMultiEngine
+    let store: Store
+    let ledger: Ledger
+    /// The downloads' own pool: each file in flight holds two of its threads.
+    let hasher: FileHasher
+    let verifier: FileVerifier
+    /// For the store's blocking calls (open, fallocate, fsync, rename).
+    let io: BlockingPool
+    let chunkSize: Int
+    let logger: Logger
+
+    /// What one file's fetch needs of its model and of the configuration in force.
+    struct Job: Sendable {
+        var model: CatalogModel
+        var manifest: Manifest
+        var settings: DownloadSettings
+        /// The endpoint first, then the mirrors, in the order they are tried.
+        var servers: [String]
+        /// Sent to the endpoint only: a mirror is another party.
+        var token: String?
+        /// Told of every retry: file, attempt, most attempts, delay, what failed.
+        var onRetry: @Sendable (_ file: String, _ attempt: Int, _ max: Int, _ delay: TimeSpan, _ error: String) async -> Void
+    }
+
+    enum Fetched: Sendable, Equatable {
+        /// Good already, or a good blob linked: nothing came over the network.
+        case alreadyThere
+        case downloaded(bytes: Int64)
+        case repaired(bytes: Int64)
+    }
+
+    func fetch(_ file: ManifestFile, job: Job, progress: FileProgress) async throws(DownloadFailure) -> Fetched {
+        switch await verifier.check(file, of: job.manifest, depth: .changed) {
+        case .verified:
+            return .alreadyThere
+        case .corrupted(let ranges, _) where ranges.reduce(0, { $0 + $1.count }) < file.size:
+            if let bytes = try await repair(file, ranges: ranges, job: job, progress: progress) { return .repaired(bytes: bytes) }
+        default:
+            break
+        }
+        if await adoptExisting(file, job: job) { return .alreadyThere }
+        return .downloaded(bytes: try await download(file, job: job, progress: progress))
+    }
+
+    // MARK: - Download
+
+    private func download(_ file: ManifestFile, job: Job, progress: FileProgress) async throws(DownloadFailure) -> Int64 {
+        let partialPath = PartialBlob.path(for: store.layout.blob(job.manifest.repo, file.digest))
+        var mismatches = 0
+        var fetched: Int64 = 0
+        while true {
+            let (partial, present, synced) = try await open(partialPath, for: file, model: job.model.id)
+            let written = WrittenRanges(present)
+            progress.attach(written)
+            let hashed: FileHasher.FirstVerification
+            do {
+                hashed = try await transferAndHash(file, into: partial, written: written, synced: synced, job: job)
+            } catch {
+                await saveJournal(partial, file, written: written)
+                partial.close()
+                throw error
+            }
+            fetched += written.fetched
+            if hashed.digest == file.digest.hex {
+                try await commit(partial, as: file, chunkHashes: hashed.chunkHashes, job: job)
+                return fetched
+            }
+            // Wrong bytes: which ones cannot be told, so the file is fetched again whole.
+            partial.close()
+            await discard(partialPath)
+            mismatches += 1
+            let error = "the bytes received for \(file.path) do not match the manifest's \(file.digest.kind == .sha256 ? "SHA-256" : "git SHA-1")"
+            logger.warning("\(job.model.id): \(error)", metadata: ["model": "\(job.model.id)", "file": "\(file.path)"])
+            guard mismatches <= job.settings.maxRetries else {
+                throw .failed(ProtocolError(
+                    .hubError, "\(error), \(mismatches) times",
+                    hint: "the server (HF_ENDPOINT or a mirror) serves other bytes than the hub lists; check it, then: modelctl pull \(job.model.id)"))
+            }
+            let delay = backoff(job).delay(attempt: mismatches, jitter: Double.random(in: 0...1))
+            await job.onRetry(file.path, mismatches, job.settings.maxRetries, delay, error)
+            do {
+                try await Task.sleep(for: delay.duration)
+            } catch {
+                throw .stopped
+            }
+        }
+    }
+
+    /// The `.incomplete` file, preallocated, and the bytes of it that can be trusted: the
+    /// journal's, if it belongs to this file.
+    private func open(_ path: String, for file: ManifestFile, model: String)
+        async throws(DownloadFailure) -> (PartialBlob, present: RangeSet, synced: RangeSet)
+    {
+        let journal = try? await ledger.journal(at: path)
+        let usable = journal.flatMap { $0.digest == file.digest.hex && $0.size == file.size ? $0 : nil }
+        let result = await io.outcome { () throws(SystemError) in
+            let partial = try PartialBlob.open(path)
+            var present = usable?.trusted(currentBootID: TransferJournal.currentBootID) ?? RangeSet()
+            do throws(SystemError) {
+                // A file of another size is not the one the journal describes.
+                if present.isEmpty || FileStat.size(of: partial.fd) != file.size {
+                    present = RangeSet()
+                    try partial.truncate()
+                }
+                try partial.preallocate(file.size)
+            } catch {
+                partial.close()
+                throw error
+            }
+            return (partial, present)
+        }
+        switch result {
+        case .success(let (partial, present)):
+            return (partial, present, present.isEmpty ? RangeSet() : usable?.synced ?? RangeSet())
+        case .failure(let error) where error.errno == ENOSPC:
+            throw DownloadFailure.diskFull("\(error)", model: model)
+        case .failure(let error):
+            throw .failed(ProtocolError(.internal, "cannot prepare \(path): \(error)", hint: "check the store's permissions and free space"))
+        }
+    }
+
+    /// Digest matched: the file becomes the blob, the ledger knows it, the snapshot links it.
+    private func commit(_ partial: PartialBlob, as file: ManifestFile, chunkHashes: [String], job: Job) async throws(DownloadFailure) {
+        let store = store, repo = job.manifest.repo, commit = job.manifest.commit
+        let blob = store.layout.blob(repo, file.digest)
+        let result = await io.outcome { () throws(SystemError) in
+            try store.commitBlob(partial, as: file, repo: repo)
+            let signature = try FileStat.signature(blob)
+            try store.linkSnapshot(file, repo: repo, commit: commit)
+            return signature
+        }
+        do {
+            guard let signature = try result.get() else { throw SystemError("stat(\(blob))", errno: ENOENT) }
+            try? await ledger.forgetJournal(at: partial.path)
+            try await ledger.record(VerifiedBlob(
+                path: blob, digest: file.digest, chunkSize: Int64(chunkSize), chunkHashes: chunkHashes, signature: signature,
+                verifiedAt: Date(), method: .full))
+        } catch let error as SystemError where error.errno == ENOSPC {
+            throw DownloadFailure.diskFull("\(error)", model: job.model.id)
+        } catch {
+            throw .failed(ProtocolError(.internal, "cannot store \(file.path): \(error)", hint: "check the store's permissions and free space"))
+        }
+    }
+
+    // MARK: - Repair
+
+    /// Patches the damaged ranges into a copy of the blob, checks the whole copy, and
+    /// renames it over the blob: a running generation that mapped the old file keeps it.
+    /// Nil when the patched copy is still wrong (or the server cannot serve ranges): the
+    /// caller downloads the file whole.
+    private func repair(
+        _ file: ManifestFile, ranges: [ByteRange], job: Job, progress: FileProgress
+    ) async throws(DownloadFailure) -> Int64? {
+        let blob = store.layout.blob(job.manifest.repo, file.digest)
+        let partialPath = PartialBlob.path(for: blob)
+        try? await ledger.forgetJournal(at: partialPath)
+        let result = await io.outcome { () throws(SystemError) in
+            let partial = try PartialBlob.open(partialPath)
+            do throws(SystemError) {
+                try partial.truncate()
+                try partial.copy(from: blob, size: file.size)
+            } catch {
+                partial.close()
+                throw error
+            }
+            return partial
+        }
+        let partial: PartialBlob
+        switch result {
+        case .success(let opened):
+            partial = opened
+        case .failure(let error) where error.errno == ENOSPC:
+            await discard(partialPath)
+            throw DownloadFailure.diskFull("\(error)", model: job.model.id)
+        case .failure(let error):
+            logger.warning("\(job.model.id): cannot copy \(file.path) to patch it, fetching it whole: \(error)")
+            await discard(partialPath)
+            return nil
+        }
+        let written = WrittenRanges(RangeSet(RangeSet(ranges).gaps(within: file.size)))
+        progress.attach(written)
+        do {
+            guard try await transfer(file, ranges: ranges, into: partial, written: written, job: job) else {
+                partial.close()
+                await discard(partialPath)
+                return nil
+            }
+        } catch {
+            partial.close()
+            await discard(partialPath)
+            throw error
+        }
+        let check = try? await hasher.firstVerification(path: partialPath, kind: file.digest.kind, expectedSize: file.size, chunkSize: chunkSize)
+        guard let check, check.sizeMatches, check.digest == file.digest.hex else {
+            logger.warning("\(job.model.id): \(file.path) is still wrong after patching its damaged ranges; fetching it whole")
+            partial.close()
+            await discard(partialPath)
+            return nil
+        }
+        try await commit(partial, as: file, chunkHashes: check.chunkHashes, job: job)
+        return written.fetched
+    }
+
+    // MARK: - A blob already here
+
+    /// A blob of the right size that no snapshot links (a lost link, or the same bytes in
+    /// another revision): read once, and linked if its digest matches.
+    private func adoptExisting(_ file: ManifestFile, job: Job) async -> Bool {
+        let blob = store.layout.blob(job.manifest.repo, file.digest)
+        guard let signature = try? await io.run({ try FileStat.signature(blob) }), signature.size == file.size,
+            let check = try? await hasher.firstVerification(path: blob, kind: file.digest.kind, expectedSize: file.size, chunkSize: chunkSize),
+            check.sizeMatches, check.digest == file.digest.hex
+        else { return false }
+        let store = store, repo = job.manifest.repo, commit = job.manifest.commit
+        do {
+            try await ledger.record(VerifiedBlob(
+                path: blob, digest: file.digest, chunkSize: Int64(chunkSize), chunkHashes: check.chunkHashes, signature: signature,
+                verifiedAt: Date(), method: .full))
+            try await io.run { try store.linkSnapshot(file, repo: repo, commit: commit) }
+            logger.info("\(job.model.id): \(file.path) was in the store already; linked", metadata: ["model": "\(job.model.id)"])
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    // MARK: - Helpers
+
+    func backoff(_ job: Job) -> Backoff { Backoff(initial: job.settings.backoffInitial, maximum: job.settings.backoffMax) }
+
+    /// Drops an in-progress file and its journal (best effort: a leftover is overwritten
+    /// by the next attempt).
+    func discard(_ path: String) async {
+        try? await ledger.forgetJournal(at: path)
+        _ = await io.outcome { () throws(SystemError) in try PartialBlob.discard(path) }
+    }
+}

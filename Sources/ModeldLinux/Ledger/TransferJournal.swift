@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+import ModeldCore
+
+/// The transfer journal's entry for one `.incomplete` file (STORE.md): which byte ranges
+/// are written, and which of them are also synced to disk. After `kill -9` the page cache
+/// still holds every written byte, so a restart in the same boot trusts `written`; after
+/// a reboot (or power loss) only `synced` is sure to be on disk.
+public struct TransferJournal: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "transfer_journal"
+
+    /// The `.incomplete` file.
+    public var path: String
+    /// The digest the finished file must have (the blob's name).
+    public var digest: String
+    public var size: Int64
+    public var written: RangeSet
+    public var synced: RangeSet
+    /// `/proc/sys/kernel/random/boot_id` when `written` was recorded.
+    public var bootID: String
+    public var updatedAt: Date
+
+    public init(path: String, digest: String, size: Int64, written: RangeSet, synced: RangeSet, bootID: String, updatedAt: Date = Date()) {
+        self.path = path
+        self.digest = digest
+        self.size = size
+        self.written = written
+        self.synced = synced
+        self.bootID = bootID
+        self.updatedAt = updatedAt
+    }
+
+    /// The bytes that can be trusted on disk now, in boot `currentBootID`.
+    public func trusted(currentBootID: String) -> RangeSet {
+        bootID == currentBootID && !bootID.isEmpty ? written : synced
+    }
+
+    /// This boot's id; empty when it cannot be read (then only synced bytes are trusted).
+    public static let currentBootID: String =
+        (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+
+    enum CodingKeys: String, CodingKey {
+        case path, digest, size, written, synced, bootID = "boot_id", updatedAt = "updated_at"
+    }
+}
+
+/// A model in the download queue, so a restart picks up where it was (STORE.md: queue
+/// state survives). `position` orders models of the same priority.
+public struct QueuedDownload: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "download_queue"
+
+    public var model: String
+    public var priority: Priority
+    public var paused: Bool
+    public var position: Int64
+
+    public init(model: String, priority: Priority, paused: Bool, position: Int64) {
+        self.model = model
+        self.priority = priority
+        self.paused = paused
+        self.position = position
+    }
+}

@@ -1,0 +1,85 @@
+import CModeldLinux
+import Foundation
+import Glibc
+
+/// A blob being written: `blobs/<hash>.incomplete` beside its final name (STORE.md), open
+/// for `pwrite` by the transfer engine. It becomes the blob only by ``commit(as:)``:
+/// fsync, rename, fsync of the folder — after its digest matched.
+public struct PartialBlob: Sendable {
+    public let path: String
+    /// Owned: closed by ``close()`` or ``commit(as:)``.
+    public let fd: Int32
+
+    /// The in-progress name of `blob`.
+    public static func path(for blob: String) -> String { blob + ".incomplete" }
+
+    /// Opens (creating if needed) the file; what it holds is kept.
+    public static func open(_ path: String) throws(SystemError) -> PartialBlob {
+        try AtomicFile.makeFolder(containing: path)
+        let fd = try syscall("open(\(path))") { Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+        return PartialBlob(path: path, fd: fd)
+    }
+
+    /// Sets the size and reserves its blocks, so a full disk shows now and not half way.
+    /// Bytes already written stay.
+    public func preallocate(_ size: Int64) throws(SystemError) {
+        try syscall("ftruncate(\(path))") { ftruncate(fd, off_t(size)) }
+        guard size > 0 else { return }
+        let code = posix_fallocate(fd, 0, off_t(size))
+        // Filesystems without fallocate (some network ones) still take the writes.
+        guard code == 0 || code == EOPNOTSUPP else { throw SystemError("fallocate(\(path))", errno: code) }
+    }
+
+    /// Drops every byte (the file is to be written from scratch).
+    public func truncate() throws(SystemError) {
+        try syscall("ftruncate(\(path))") { ftruncate(fd, 0) }
+    }
+
+    /// Written bytes reach the disk (for the journal's `synced` ranges).
+    public func syncData() throws(SystemError) {
+        try syscall("fdatasync(\(path))") { fdatasync(fd) }
+    }
+
+    /// Makes this file a copy of `source`: a reflink where the filesystem can (no bytes
+    /// move, and patching this file leaves `source` untouched), else a kernel-side copy.
+    public func copy(from source: String, size: Int64) throws(SystemError) {
+        let input = try syscall("open(\(source))") { Glibc.open(source, O_RDONLY | O_CLOEXEC) }
+        defer { Glibc.close(input) }
+        if modeld_ficlone(fd, input) == 0 { return }
+        try syscall("ftruncate(\(path))") { ftruncate(fd, off_t(size)) }
+        var offset: Int64 = 0
+        while offset < size {
+            let copied = try syscall("copy_file_range(\(source))") {
+                modeld_copy_file_range(input, offset, fd, offset, UInt(min(size - offset, 1 << 30)))
+            }
+            guard copied > 0 else { throw SystemError("copy_file_range(\(source)): shorter than \(size) bytes", errno: EIO) }
+            offset += Int64(copied)
+        }
+    }
+
+    /// Synced, renamed to `blob`, the folder synced: the blob appears whole. Closes the file.
+    public func commit(as blob: String) throws(SystemError) {
+        do {
+            try syscall("fsync(\(path))") { fsync(fd) }
+        } catch {
+            close()
+            throw error
+        }
+        close()
+        try syscall("rename(\(path))") { rename(path, blob) }
+        let folder = (blob as NSString).deletingLastPathComponent
+        let directory = try syscall("open(\(folder))") { Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        defer { Glibc.close(directory) }
+        try syscall("fsync(\(folder))") { fsync(directory) }
+    }
+
+    /// Closes once; the descriptor is released even when close fails, so it is never retried.
+    public func close() {
+        _ = Glibc.close(fd)
+    }
+
+    /// Removes an in-progress file (a cancelled download whose partial data is dropped).
+    public static func discard(_ path: String) throws(SystemError) {
+        if unlink(path) != 0 && errno != ENOENT { throw SystemError("unlink(\(path))", errno: errno) }
+    }
+}
