@@ -23,6 +23,8 @@
 #                        available, if pull returned earlier); `auto`: start modeld with
 #                        auto_download = true and time from its start to available
 #   MODELD_TIMEOUT=600   seconds to wait for modeld to report the model available
+#   MODELD_TOML=         TOML appended to modeld's config (WORK/modeld.toml), e.g.
+#                        MODELD_TOML=$'[verify]\nquiet_period = "50ms"'
 #   SCRATCH=.build       swift build --scratch-path
 #   BENCH_DIR=           work directory (kept, and its source file reused next time);
 #                        default: a fresh /tmp/modeld-download-bench.XXXXXX, removed
@@ -118,7 +120,7 @@ cleanup() {
     if [[ -n $nginx_pid ]]; then kill -TERM "$nginx_pid" 2>/dev/null || true; fi
     [[ -n $modeld_pid ]] && { wait "$modeld_pid" 2>/dev/null || true; }
     [[ -n $nginx_pid ]] && { wait "$nginx_pid" 2>/dev/null || true; }
-    rm -rf "$out"
+    rm -rf "$out" "$work/modeld"    # downloads; the source file stays in a BENCH_DIR
     if (( own_work )) && [[ $KEEP != 1 ]]; then rm -rf "$work"; else echo "work directory kept: $work"; fi
     exit "$status"
 }
@@ -136,7 +138,7 @@ else
     { openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f \
         -iv 0000000000000000000000000000002a < /dev/zero 2>/dev/null || true; } |
         head -c "$SIZE" > "$src"
-    sha256sum "$src" | cut -c1-64 > "$src.sha256"
+    openssl dgst -sha256 -r "$src" | cut -c1-64 > "$src.sha256"
 fi
 SHA256=$(cat "$src.sha256")
 
@@ -205,9 +207,10 @@ run_curl() {
     echo "$out/$FILE"
 }
 
-# -x/-s: connections to the server and pieces of the file; -k1M: the smallest piece
-# aria2 allows (so all connections start at once); no preallocation (fallocate would be
-# fine on ext4 too, but `none` is what curl and hf do); no retry (a failure is a result).
+# -x/-s: connections to the server and pieces of the file (so 4 ranges of SIZE/4, as
+# modeld's connections_per_file = 4); -k1M: aria2's smallest split size, so even a small
+# SIZE_MIB is split (the default 20M matters only below 40 MiB); no preallocation (curl
+# and hf do none); no retry (a failure is a result); quiet.
 ARIA2_FLAGS=(-x"$CONNECTIONS" -s"$CONNECTIONS" -k1M --file-allocation=none --allow-overwrite=true
     --auto-file-renaming=false --max-tries=1 --summary-interval=0 --console-log-level=warn -q)
 run_aria2c() {
@@ -262,6 +265,8 @@ id            = "bench"
 repo          = "$REPO"
 revision      = "main"
 auto_download = $([[ $MODELD_TRIGGER == auto ]] && echo true || echo false)
+
+${MODELD_TOML:-}
 TOML
 }
 
@@ -339,7 +344,7 @@ run_modeld() {
         if (( $(date +%s) >= deadline )); then
             echo "not available after ${MODELD_TIMEOUT}s (state ${state:-none}: $reason; log: $work/modeld-daemon.log)" >&2; return 1
         fi
-        sleep 0.02
+        sleep 0.1       # each poll costs a modelctl and a python3: not too often on 2 cores
     done
     local path="$mdir/hub/models--${REPO/\//--}/snapshots/$COMMIT/$FILE"
     [[ -e $path ]] || path="$mdir/models/bench/$FILE"
@@ -362,7 +367,7 @@ check_output() { # TOOL PATH
     [[ -n $path && -e $path ]] || { echo "no output file (expected ${path:-?})"; return 1; }
     size=$(stat -L -c %s "$path")
     [[ $size == "$SIZE" ]] || { echo "wrong size $size (expected $SIZE)"; return 1; }
-    if [[ $CHECK == 1 ]] && [[ $(sha256sum < "$path" | cut -c1-64) != "$SHA256" ]]; then
+    if [[ $CHECK == 1 ]] && [[ $(openssl dgst -sha256 -r < "$path" | cut -c1-64) != "$SHA256" ]]; then
         echo "wrong SHA-256"; return 1
     fi
 }

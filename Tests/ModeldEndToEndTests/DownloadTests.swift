@@ -24,7 +24,7 @@ import Testing
     }
 
     /// A daemon whose store is `<dir>/cache`, with quick retries and stall detection.
-    static func daemon(_ extra: String = "", storeDir: String? = nil) throws -> DaemonHarness {
+    static func daemon(_ extra: String = "", downloads: String = "", storeDir: String? = nil, chunkSize: String = "1MiB") throws -> DaemonHarness {
         let daemon = try DaemonHarness(config: "")
         try daemon.directory.write("modeld.toml", """
             [daemon]
@@ -35,9 +35,10 @@ import Testing
             backoff_initial = "100ms"
             backoff_max = "1s"
             stall_timeout = "2s"
+            \(downloads)
 
             [verify]
-            chunk_size = "1MiB"
+            chunk_size = "\(chunkSize)"
             quiet_period = "200ms"
 
             [disk]
@@ -117,5 +118,109 @@ import Testing
             environment: HFCLI.environment(hub: hub, home: daemon.directory.path), in: daemon.directory.path, timeout: .seconds(60))
         #expect(verify.status == 0, "\(verify.output)\(verify.error)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: daemon.directory.file("state/models/tiny-video")).hasSuffix(status.commit ?? "?"))
+    }
+
+    /// Pulls through the socket; the events up to `until` (download.done by default).
+    static func pull(_ daemon: DaemonHarness, until name: String = "download.done") throws -> [JSONValue] {
+        let events = try events(daemon)
+        let answer = try daemon.request("pull", ["model": .string("tiny-video")])
+        #expect(answer.ok, "\(answer.error.map { "\($0)" } ?? "")")
+        return try read(until: name, from: events)
+    }
+
+    static func named(_ name: String, in events: [JSONValue]) -> [JSONValue] {
+        events.filter { $0["event"]?.string == name }
+    }
+
+    @Test func twoServiceUnavailableAnswersCostTwoRetries() throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        hub.faults.enqueue(.status(503), for: .download(Self.big), times: 2)
+        let events = try Self.pull(daemon)
+        let done = try #require(events.last)
+        #expect(done["retries"]?.number == 2)
+        let retries = Self.named("download.retry", in: events)
+        #expect(retries.count == 2)
+        #expect(retries.allSatisfy { $0["file"]?.string == Self.big && $0["max"]?.number == 3 })
+        #expect(retries.first?["error"]?.string?.contains("503") == true)
+        try daemon.waitForState("tiny-video", .available)
+    }
+
+    @Test func aResetMidBodyResumesWithARangeFromWhereItStopped() throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        hub.faults.enqueue(.resetAfter(bytes: 3_000_000), for: .download(Self.big))
+        let events = try Self.pull(daemon)
+        #expect(Self.named("download.retry", in: events).count == 1)
+        let ranges = hub.log.requests(on: .cdn).filter { $0.target.contains(Self.big) }.compactMap(\.range)
+        // Two segments from 0 and 10 MiB; the one that was reset went on from where it stopped.
+        let starts = ranges.compactMap { Int64($0.dropFirst("bytes=".count).prefix { $0 != "-" }) }
+        #expect(starts.count == 3, "\(ranges)")
+        #expect(starts.contains { $0 != 0 && $0 != 10 << 20 }, "\(ranges)")
+        let size = Self.repo().file(Self.big)?.size ?? 0
+        #expect(hub.log.bodyBytesSent(file: Self.big) < size + size / 10)
+        try daemon.waitForState("tiny-video", .available)
+    }
+
+    @Test func aStalledConnectionIsDetectedAndRetried() throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        hub.faults.enqueue(.stall(afterBytes: 1_000_000, for: .seconds(30)), for: .download(Self.big))
+        let started = ContinuousClock.now
+        let events = try Self.pull(daemon)
+        #expect(started.duration(to: .now) < .seconds(20), "ended by the 2 s stall timeout, not the 30 s stall")
+        let retry = try #require(Self.named("download.retry", in: events).first)
+        #expect(retry["file"]?.string == Self.big)
+        try daemon.waitForState("tiny-video", .available)
+    }
+
+    @Test func aMissingFileFailsAtOnceWithTheStepsToTake() throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        hub.faults.enqueue(.status(404), for: .resolve("config.json"), times: 10)
+        let events = try Self.pull(daemon, until: "download.failed")
+        #expect(Self.named("download.retry", in: events).isEmpty, "a 404 is not retried")
+        let error = try #require(events.last?["error"])
+        #expect(error["code"]?.string == "not_found")
+        #expect(error["hint"]?.string?.isEmpty == false)
+        let status = try daemon.waitForState("tiny-video", .failed)
+        let download = try #require(status.download)
+        #expect(download.lastError?.code == .notFound)
+        #expect(download.steps?.contains { $0.contains("modelctl pull tiny-video") } == true)
+        let shown = try daemon.modelctl(["--socket", daemon.socketPath, "status", "tiny-video"])
+        #expect(shown.output.contains("failed"), "\(shown.output)")
+    }
+
+    @Test func aGatedRepoNeedsATokenThatNeverReachesTheCDN() throws {
+        var repo = Self.repo(bigSize: 1 << 20)
+        repo.gated = true
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let daemon = try Self.daemon()
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.waitForState("tiny-video", .missing)
+        let refused = try Self.pull(daemon, until: "download.failed")
+        #expect(refused.last?["error"]?["code"]?.string == "gated")
+        #expect(refused.last?["error"]?["hint"]?.string?.contains("HF_TOKEN") == true)
+        try daemon.stop()
+
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint, "HF_TOKEN": TestHub.token])
+        _ = try Self.pull(daemon)
+        try daemon.waitForState("tiny-video", .available)
+        #expect(!hub.log.requests(on: .cdn).isEmpty)
+        #expect(hub.log.requests(on: .cdn).allSatisfy { $0.authorization == nil }, "the token never reaches the CDN")
+        #expect(hub.log.requests(on: .hub).contains { $0.authorization == "Bearer \(TestHub.token)" })
+        let logged = daemon.process?.errorOutput ?? ""
+        #expect(!logged.contains(TestHub.token), "the token is never logged")
+    }
+
+    @Test func wrongBytesAreFetchedAgain() throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        hub.faults.enqueue(.wrongBytes, for: .download("google/umt5-xxl/spiece.model"))
+        let events = try Self.pull(daemon)
+        let retry = try #require(Self.named("download.retry", in: events).first)
+        #expect(retry["error"]?.string?.contains("do not match") == true)
+        try daemon.waitForState("tiny-video", .available)
     }
 }

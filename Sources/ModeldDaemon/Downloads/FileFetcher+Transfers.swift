@@ -189,17 +189,21 @@ extension FileFetcher {
     }
 
     /// The journal as the transfer stops (pause, failure, shutdown): synced first, so it
-    /// holds after a reboot too.
+    /// holds after a reboot too. Written from a task of its own: the stopping task is
+    /// cancelled, and GRDB refuses to write for a cancelled task.
     func saveJournal(_ partial: PartialBlob, _ file: ManifestFile, written: WrittenRanges) async {
         let snapshot = written.snapshot
-        let synced: Bool
-        if case .success = await io.outcome(of: { () throws(SystemError) in try partial.syncData() }) {
-            synced = true
-        } else {
-            synced = false
-        }
-        try? await ledger.record(TransferJournal(
-            path: partial.path, digest: file.digest.hex, size: file.size, written: snapshot,
-            synced: synced ? snapshot : RangeSet(), bootID: TransferJournal.currentBootID))
+        let io = io, ledger = ledger
+        await Task {
+            let synced: Bool
+            if case .success = await io.outcome(of: { () throws(SystemError) in try partial.syncData() }) {
+                synced = true
+            } else {
+                synced = false
+            }
+            try? await ledger.record(TransferJournal(
+                path: partial.path, digest: file.digest.hex, size: file.size, written: snapshot,
+                synced: synced ? snapshot : RangeSet(), bootID: TransferJournal.currentBootID))
+        }.value
     }
 }
