@@ -83,6 +83,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "ModeldCoreTests", dependencies: ["ModeldCore"]),
+        .testTarget(name: "ModelctlTests", dependencies: ["modelctl", "ModeldProtocol", "ModeldCore"]),
         .testTarget(name: "ModeldProtocolTests", dependencies: ["ModeldProtocol"]),
         .testTarget(name: "ModeldDaemonTests", dependencies: ["ModeldDaemon", "ModeldProtocol"]),
         .testTarget(name: "ModeldLinuxTests", dependencies: ["ModeldLinux", "ModeldCore", "ModeldTestSupport"]),

@@ -7,9 +7,10 @@
 # nginx plays the hub for one repo, bench/model, at one commit (the listings and the
 # resolve URL with X-Repo-Commit / ETag / X-Linked-Etag / X-Linked-Size, Range-capable;
 # see download-vs-peers.nginx.conf beside this script). The source file is kept in the
-# page cache, and every tool writes into the same file system, so this measures the
-# clients, not a network or a disk. The goal: modeld, verifying SHA-256, at least 0.9×
-# curl's throughput and ahead of aria2c and hf.
+# page cache and every tool writes into the same file system (the work directory's;
+# BENCH_DIR=/dev/shm/… takes the disk out), so this compares clients, not networks. The
+# goal: modeld, verifying SHA-256, at least 0.9× curl's throughput and ahead of aria2c
+# and hf. Wall-clock per run includes each tool's process start (hf: ~0.5 s of Python).
 #
 # Usage (as root, or with sudo for the apt/pip installs):
 #   Benchmarks/download-vs-peers.sh                     2 GiB, 3 runs per tool

@@ -26,8 +26,8 @@ public enum Daemon {
         // block: a pool of their own, never queued behind hashing.
         let io = try BlockingPool(threadCount: 2, name: "modeld-io")
         let scrubbing = try await ScrubService.makePool(logger: logger)
-        // Each file in flight holds two threads of this pool: one follows the digest, one the chunks.
-        let downloadHashing = try BlockingPool(threadCount: 2 * max(2, config.downloads.concurrentFiles), name: "modeld-dl")
+        // Each file in flight holds a thread of this pool, its digest following the bytes.
+        let downloadHashing = try BlockingPool(threadCount: max(2, config.downloads.concurrentFiles), name: "modeld-dl")
         defer {
             hashing.shutdown()
             io.shutdown()
@@ -52,7 +52,8 @@ public enum Daemon {
         let downloader = Downloader(
             keeper: keeper, events: events, ledger: ledger, engine: engine,
             fetcher: FileFetcher(
-                engine: engine, store: store, ledger: ledger, hasher: FileHasher(pool: downloadHashing), verifier: verifier, io: io,
+                engine: engine, store: store, ledger: ledger, hasher: FileHasher(pool: downloadHashing),
+                indexer: FileHasher(pool: scrubbing), verifier: verifier, io: io,
                 chunkSize: Int(config.verify.chunkSize.bytes), logger: logger),
             planner: DownloadPlanner(keeper: keeper, manifests: manifests, ledger: ledger, io: io), linker: linker, logger: logger)
         let reloader = ConfigReloader(

@@ -27,26 +27,23 @@ import Testing
 @Suite struct SegmentPlannerTests {
     let mib: Int64 = 1 << 20
 
-    @Test func aLargeFileIsSplitOverTheConnections() {
-        let segments = SegmentPlanner.segments(missing: [ByteRange(0, 1024 * mib)], connections: 4)
-        #expect(segments.count == 4)
-        #expect(segments.map(\.count) == Array(repeating: 256 * mib, count: 4))
-        #expect(RangeSet(segments).ranges == [ByteRange(0, 1024 * mib)], "the segments cover the file exactly")
+    @Test func aFileIsCutIntoAboutSixtyFourPiecesWithinBounds() {
+        #expect(SegmentPlanner.pieceSize(fileSize: 2048 * mib) == 32 * mib)
+        #expect(SegmentPlanner.pieceSize(fileSize: 20 * mib) == SegmentPlanner.minimumPiece)
+        #expect(SegmentPlanner.pieceSize(fileSize: 40_000 * mib) == SegmentPlanner.maximumPiece)
+        #expect(SegmentPlanner.pieceSize(fileSize: 65 * 64 * mib + 1) == 66 * mib, "whole MiB, rounded up")
     }
 
-    @Test func smallFilesAndPiecesAreNotSplit() {
-        #expect(SegmentPlanner.segments(missing: [ByteRange(0, 10 * mib)], connections: 4) == [ByteRange(0, 10 * mib)])
-        let gaps = [ByteRange(0, 3 * mib), ByteRange(50 * mib, 60 * mib)]
-        #expect(SegmentPlanner.segments(missing: gaps, connections: 8) == gaps)
+    @Test func piecesCoverTheGapsInFileOrder() {
+        let pieces = SegmentPlanner.pieces(missing: [ByteRange(100 * mib, 120 * mib), ByteRange(0, 3 * mib)], pieceSize: 8 * mib)
+        #expect(pieces == [
+            ByteRange(0, 3 * mib), ByteRange(100 * mib, 108 * mib), ByteRange(108 * mib, 116 * mib), ByteRange(116 * mib, 120 * mib),
+        ])
+        #expect(SegmentPlanner.pieces(missing: [ByteRange(0, 5), ByteRange(9, 9)], pieceSize: 0) == [ByteRange(0, 5)])
     }
 
-    @Test func theLargestGapIsSplitFirst() {
-        let segments = SegmentPlanner.segments(missing: [ByteRange(0, 16 * mib), ByteRange(100 * mib, 164 * mib)], connections: 3)
-        #expect(segments == [ByteRange(0, 16 * mib), ByteRange(100 * mib, 132 * mib), ByteRange(132 * mib, 164 * mib)])
-    }
-
-    @Test func rangeHeadersNameTheLastByte() {
-        #expect(SegmentPlanner.rangeHeader(ByteRange(0, 100)) == "bytes=0-99")
+    @Test func curlRangesNameTheLastByte() {
+        #expect(SegmentPlanner.curlRange(ByteRange(0, 100)) == "0-99")
     }
 }
 

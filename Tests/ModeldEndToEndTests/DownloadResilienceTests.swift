@@ -29,8 +29,9 @@ import Testing
         let size = 256 << 20
         let hub = try TestHub(repos: [Self.repo(size: size)])
         defer { hub.shutdown() }
-        // Four connections at 5 MB/s each: about 13 s for the file, so half way is easy to hit.
-        hub.faults.enqueue(.throttle(bytesPerSecond: 5_000_000), for: .download(Self.file), times: 4)
+        // Every piece at 5 MB/s, four at a time: about 13 s for the file, so half way is
+        // easy to hit, and the journal (written twice a second) is at most 10 MB behind.
+        hub.faults.enqueue(.throttle(bytesPerSecond: 5_000_000), for: .download(Self.file), times: 1000)
         let daemon = try DownloadTests.daemon()
         try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
         try daemon.waitForState(Self.model, .missing)

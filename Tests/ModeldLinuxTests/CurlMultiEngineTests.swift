@@ -34,7 +34,7 @@ import Testing
         let (path, fd) = try target(directory)
         defer { close(fd) }
         let url = hub.resolveURL("org/model", file.path)
-        let halves = SegmentPlanner.segments(missing: [ByteRange(0, Int64(Self.size))], connections: 2, minimum: 1 << 20)
+        let halves = SegmentPlanner.pieces(missing: [ByteRange(0, Int64(Self.size))], pieceSize: Int64(Self.size / 2))
         #expect(halves.count == 2)
         let outcomes = await withTaskGroup(of: CurlMultiEngine.Outcome.self) { group in
             for half in halves {

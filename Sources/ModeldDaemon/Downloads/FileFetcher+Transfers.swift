@@ -3,6 +3,7 @@ import Glibc
 import ModeldCore
 import ModeldLinux
 import ModeldProtocol
+import Synchronization
 
 // MARK: - The transfer loop: segments, retries, the journal
 
@@ -17,11 +18,11 @@ extension FileFetcher {
         case journalStopped
     }
 
-    /// Fetches every byte `written` lacks while the file is hashed as it fills; returns
-    /// the digest and chunk index of the whole file.
+    /// Fetches every byte `written` lacks while the whole-file digest follows the bytes
+    /// as they land; returns the digest.
     func transferAndHash(
         _ file: ManifestFile, into partial: PartialBlob, written: WrittenRanges, synced: RangeSet, job: Job
-    ) async throws(DownloadFailure) -> FileHasher.FirstVerification {
+    ) async throws(DownloadFailure) -> String {
         async let hashed = follow(file, at: partial.path, written: written)
         let missing = written.snapshot.gaps(within: file.size)
         let rangesServed = try await transfer(file, ranges: missing, into: partial, written: written, journal: synced, job: job)
@@ -45,24 +46,26 @@ extension FileFetcher {
         }
     }
 
-    private func follow(_ file: ManifestFile, at path: String, written: WrittenRanges) async -> Result<FileHasher.FirstVerification, HashingError> {
+    private func follow(_ file: ManifestFile, at path: String, written: WrittenRanges) async -> Result<String, HashingError> {
         do throws(HashingError) {
-            return .success(try await hasher.following(
-                path: path, kind: file.digest.kind, size: file.size, chunkSize: chunkSize, written: { written.snapshot }))
+            return .success(try await hasher.followingDigest(
+                path: path, kind: file.digest.kind, size: file.size, written: { written.snapshot }))
         } catch {
             return .failure(error)
         }
     }
 
-    /// Fetches `ranges` over up to `connections_per_file` connections, each retried on
-    /// its own. With `journal` (the synced ranges so far), what is written is journaled
-    /// as it goes. False when the server ignores Range requests.
+    /// Fetches `ranges`, cut into pieces that up to `connections_per_file` connections
+    /// take in file order, each piece retried on its own. With `journal` (the synced
+    /// ranges so far), what is written is journaled as it goes. False when the server
+    /// ignores Range requests.
     func transfer(
         _ file: ManifestFile, ranges: [ByteRange], into partial: PartialBlob, written: WrittenRanges, journal: RangeSet? = nil,
         job: Job
     ) async throws(DownloadFailure) -> Bool {
-        let segments = SegmentPlanner.segments(missing: ranges, connections: job.settings.connectionsPerFile)
-        guard !segments.isEmpty else { return true }
+        let pieces = PieceQueue(SegmentPlanner.pieces(missing: ranges, pieceSize: SegmentPlanner.pieceSize(fileSize: file.size)))
+        let connections = min(job.settings.connectionsPerFile, pieces.count)
+        guard connections > 0 else { return true }
         let (failure, rangeIgnored) = await withTaskGroup(of: SegmentEnd.self) { group in
             if let journal {
                 group.addTask {
@@ -70,10 +73,16 @@ extension FileFetcher {
                     return .journalStopped
                 }
             }
-            for range in segments {
-                group.addTask { await segment(range, whole: false, file, into: partial, written: written, job: job) }
+            for _ in 0..<connections {
+                group.addTask {
+                    while let piece = pieces.next() {
+                        let end = await segment(piece, whole: false, file, into: partial, written: written, job: job)
+                        guard case .done = end else { return end }
+                    }
+                    return .done
+                }
             }
-            var left = segments.count
+            var left = connections
             var failure: DownloadFailure?
             var rangeIgnored = false
             for await end in group {
@@ -206,4 +215,17 @@ extension FileFetcher {
                 synced: synced ? snapshot : RangeSet(), bootID: TransferJournal.currentBootID))
         }.value
     }
+}
+
+/// The pieces of a file not yet taken by a connection, first in file order first.
+private final class PieceQueue: Sendable {
+    private let left: Mutex<[ByteRange]>
+    let count: Int
+
+    init(_ pieces: [ByteRange]) {
+        left = Mutex(pieces.reversed())
+        count = pieces.count
+    }
+
+    func next() -> ByteRange? { left.withLock { $0.popLast() } }
 }

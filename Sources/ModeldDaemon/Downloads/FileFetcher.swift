@@ -14,8 +14,10 @@ struct FileFetcher: Sendable {
     let engine: CurlMultiEngine
     let store: Store
     let ledger: Ledger
-    /// The downloads' own pool: each file in flight holds two of its threads.
+    /// The downloads' own pool: each file in flight holds one of its threads.
     let hasher: FileHasher
+    /// Builds a downloaded blob's chunk index right after, at idle priority.
+    let indexer: FileHasher
     let verifier: FileVerifier
     /// For the store's blocking calls (open, fallocate, fsync, rename).
     let io: BlockingPool
@@ -65,17 +67,17 @@ struct FileFetcher: Sendable {
             let (partial, present, synced) = try await open(partialPath, for: file, model: job.model.id)
             let written = WrittenRanges(present)
             progress.attach(written)
-            let hashed: FileHasher.FirstVerification
+            let digest: String
             do {
-                hashed = try await transferAndHash(file, into: partial, written: written, synced: synced, job: job)
+                digest = try await transferAndHash(file, into: partial, written: written, synced: synced, job: job)
             } catch {
                 await saveJournal(partial, file, written: written)
                 partial.close()
                 throw error
             }
             fetched += written.fetched
-            if hashed.digest == file.digest.hex {
-                try await commit(partial, as: file, chunkHashes: hashed.chunkHashes, job: job)
+            if digest == file.digest.hex {
+                try await commit(partial, as: file, chunkHashes: nil, job: job)
                 return fetched
             }
             // Wrong bytes: which ones cannot be told, so the file is fetched again whole.
@@ -132,8 +134,9 @@ struct FileFetcher: Sendable {
         }
     }
 
-    /// Digest matched: the file becomes the blob, the ledger knows it, the snapshot links it.
-    private func commit(_ partial: PartialBlob, as file: ManifestFile, chunkHashes: [String], job: Job) async throws(DownloadFailure) {
+    /// Digest matched: the file becomes the blob, the snapshot links it, the ledger knows
+    /// it — with its chunk index, or once the index is built (nil: build it now).
+    private func commit(_ partial: PartialBlob, as file: ManifestFile, chunkHashes: [String]?, job: Job) async throws(DownloadFailure) {
         let store = store, repo = job.manifest.repo, commit = job.manifest.commit
         let blob = store.layout.blob(repo, file.digest)
         let result = await io.outcome { () throws(SystemError) in
@@ -145,6 +148,7 @@ struct FileFetcher: Sendable {
         do {
             guard let signature = try result.get() else { throw SystemError("stat(\(blob))", errno: ENOENT) }
             try? await ledger.forgetJournal(at: partial.path)
+            guard let chunkHashes else { return indexLater(file, blob: blob, signature: signature) }
             try await ledger.record(VerifiedBlob(
                 path: blob, digest: file.digest, chunkSize: Int64(chunkSize), chunkHashes: chunkHashes, signature: signature,
                 verifiedAt: Date(), method: .full))
@@ -234,6 +238,25 @@ struct FileFetcher: Sendable {
             return true
         } catch {
             return false
+        }
+    }
+
+    /// The chunk index of a blob just downloaded, from the page cache, at idle priority:
+    /// off the download's critical path (STORE.md). Recorded with the stat signature the
+    /// blob had at commit; a blob changed meanwhile is the watcher's to check.
+    private func indexLater(_ file: ManifestFile, blob: String, signature: StatSignature) {
+        let indexer = indexer, ledger = ledger, chunkSize = chunkSize, logger = logger
+        Task {
+            do {
+                let whole = RangeSet([ByteRange(0, file.size)])
+                let hashes = try await indexer.chunkHashes(path: blob, size: file.size, chunkSize: chunkSize, written: { whole })
+                guard try await indexer.pool.run({ try FileStat.signature(blob) }) == signature else { return }
+                try await ledger.record(VerifiedBlob(
+                    path: blob, digest: file.digest, chunkSize: Int64(chunkSize), chunkHashes: hashes, signature: signature,
+                    verifiedAt: Date(), method: .full))
+            } catch {
+                logger.warning("no chunk index for \(file.path) yet (the next check reads it whole): \(error)", metadata: ["file": "\(file.path)"])
+            }
         }
     }
 

@@ -5,43 +5,45 @@ import ModeldCore
 // MARK: - Hashing a file while it is downloaded
 
 extension FileHasher {
-    /// Hashes a file as it is being written (a download): the whole-file digest follows
-    /// the contiguous bytes from the start, in order; each chunk of the index is hashed
-    /// as soon as all of its bytes are written, in whatever order the segments fill them.
-    /// Two pool threads, each reading just-written bytes back from the page cache, so a
-    /// finished download is verified without another read of the file.
+    /// The whole-file digest of a file being written (a download), following the
+    /// contiguous bytes from its start as they arrive, on one pool thread that reads them
+    /// back from the page cache. Returns when the digest covers `[0, size)`.
     ///
-    /// - Parameter written: the bytes on disk so far; called often from pool threads, so
-    ///   cheap. The hash is finished when it covers `[0, size)`.
+    /// - Parameter written: the bytes on disk so far; called often, so cheap.
     /// - Throws: ``HashingError/cancelled`` when the calling task is cancelled.
-    public func following(
-        path: String, kind: DigestKind, size: Int64, chunkSize: Int = defaultChunkSize,
-        written: @escaping @Sendable () -> RangeSet
-    ) async throws(HashingError) -> FirstVerification {
+    public func followingDigest(
+        path: String, kind: DigestKind, size: Int64, written: @escaping @Sendable () -> RangeSet
+    ) async throws(HashingError) -> String {
+        let readSize = readSize
+        return try await following(path: path) { file, run throws(HashingError) in
+            try Self.followDigest(file, kind: kind, size: size, readSize: readSize, run: run, written: written)
+        }
+    }
+
+    /// The chunk index of a file, each chunk hashed as soon as all its bytes are written,
+    /// in whatever order they come. For a finished download it runs right after, off the
+    /// download's critical path (STORE.md: two SHA-256 passes in the stream would slow it).
+    public func chunkHashes(
+        path: String, size: Int64, chunkSize: Int = defaultChunkSize, written: @escaping @Sendable () -> RangeSet
+    ) async throws(HashingError) -> [String] {
         guard chunkSize > 0 else { throw .invalidArgument(reason: "chunk size \(chunkSize) is not positive") }
+        let readSize = readSize
+        return try await following(path: path) { file, run throws(HashingError) in
+            try Self.followChunks(file, size: size, chunkSize: chunkSize, readSize: readSize, run: run, written: written)
+        }
+    }
+
+    /// Runs `work` on a pool thread over the open file, stopped when the task is cancelled.
+    private func following<T: Sendable>(
+        path: String, _ work: @escaping @Sendable (ReadOnlyFile, RunState) throws(HashingError) -> T
+    ) async throws(HashingError) -> T {
         let run = RunState(progress: nil)
-        let readSize = readSize, pool = pool
+        let pool = pool
         let outcome = await withTaskCancellationHandler {
             await Self.capture { () async throws(HashingError) in
-                let file = try ReadOnlyFile(path: path, sequential: true)
-                // One failing stops the other, which would otherwise wait for bytes forever.
-                async let digest = Self.capture { () async throws(HashingError) in
-                    try await pool.result(of: { () throws(HashingError) in
-                        try run.cancelling { () throws(HashingError) in
-                            try Self.followDigest(file, kind: kind, size: size, readSize: readSize, run: run, written: written)
-                        }
-                    }).get()
-                }
-                async let chunks = Self.capture { () async throws(HashingError) in
-                    try await pool.result(of: { () throws(HashingError) in
-                        try run.cancelling { () throws(HashingError) in
-                            try Self.followChunks(file, size: size, chunkSize: chunkSize, readSize: readSize, run: run, written: written)
-                        }
-                    }).get()
-                }
-                let (wholeDigest, chunkHashes) = await (digest, chunks)
-                return FirstVerification(
-                    digest: try wholeDigest.get(), chunkHashes: try chunkHashes.get(), bytesRead: size, expectedSize: size)
+                try await pool.result(of: { () throws(HashingError) in
+                    try work(try ReadOnlyFile(path: path, sequential: true), run)
+                }).get()
             }
         } onCancel: {
             run.cancel()
@@ -110,17 +112,5 @@ extension FileHasher {
             if !progressed { usleep(followPause) }
         }
         return hashes.compactMap { $0 }
-    }
-}
-
-extension FileHasher.RunState {
-    /// Runs `work`; if it fails, the run's other workers are told to stop.
-    func cancelling<T>(_ work: () throws(HashingError) -> T) throws(HashingError) -> T {
-        do {
-            return try work()
-        } catch {
-            cancel()
-            throw error
-        }
     }
 }
