@@ -20,9 +20,6 @@
 #   RUNS=3               runs per tool; the table shows the median (and every run)
 #   CONNECTIONS=4        aria2c -x/-s and modeld's connections_per_file
 #   TOOLS="curl aria2c hf modeld"   which to run, in this order
-#   MODELD_TRIGGER=pull  `pull`: time `modelctl pull bench` (then poll `status` until
-#                        available, if pull returned earlier); `auto`: start modeld with
-#                        auto_download = true and time from its start to available
 #   MODELD_TIMEOUT=600   seconds to wait for modeld to report the model available
 #   MODELD_TOML=         TOML appended to modeld's config (WORK/modeld.toml), e.g.
 #                        MODELD_TOML=$'[verify]\nquiet_period = "50ms"'
@@ -45,7 +42,6 @@ SIZE_MIB=${SIZE_MIB:-2048}
 RUNS=${RUNS:-3}
 CONNECTIONS=${CONNECTIONS:-4}
 TOOLS=${TOOLS:-curl aria2c hf modeld}
-MODELD_TRIGGER=${MODELD_TRIGGER:-pull}
 MODELD_TIMEOUT=${MODELD_TIMEOUT:-600}
 SCRATCH=${SCRATCH:-.build}
 KEEP=${KEEP:-0}
@@ -265,7 +261,7 @@ warn_below = "1GiB"
 id            = "bench"
 repo          = "$REPO"
 revision      = "main"
-auto_download = $([[ $MODELD_TRIGGER == auto ]] && echo true || echo false)
+auto_download = false
 
 ${MODELD_TOML:-}
 TOML
@@ -317,23 +313,16 @@ modeld_stop() {
 
 run_modeld() {
     local code=0 state reason deadline
-    if [[ $MODELD_TRIGGER == pull ]]; then
-        # `pull` returns when the model is available (or failed); should it return at
-        # `queued`, the polling below waits for the rest.
-        modelctl pull bench > "$work/modelctl-pull.out" 2>&1 || code=$?
-        cat "$work/modelctl-pull.out" >&2
-        if (( code )); then
-            local said; said=$(grep -m1 . "$work/modelctl-pull.out" || true)
-            case $code in
-                2) echo "modelctl pull: usage error (exit 2), no \`pull\` yet? ${said}" >&2 ;;
-                69) echo "modelctl pull: daemon unreachable (exit 69) ${said}" >&2 ;;
-                *) echo "modelctl pull (exit $code): ${said}" >&2 ;;
-            esac
-            if grep -q unknown_command "$work/modelctl-pull.out"; then
-                echo "(the daemon has no pull yet: MODELD_TRIGGER=auto times auto_download instead)" >&2
-            fi
-            return 1
-        fi
+    # `pull` returns when the model is available (or failed); the polling below confirms it.
+    modelctl pull bench > "$work/modelctl-pull.out" 2>&1 || code=$?
+    cat "$work/modelctl-pull.out" >&2
+    if (( code )); then
+        local said; said=$(grep -m1 . "$work/modelctl-pull.out" || true)
+        case $code in
+            69) echo "modelctl pull: daemon unreachable (exit 69) ${said}" >&2 ;;
+            *) echo "modelctl pull (exit $code): ${said}" >&2 ;;
+        esac
+        return 1
     fi
     deadline=$(( $(date +%s) + MODELD_TIMEOUT ))
     while :; do
@@ -378,12 +367,10 @@ measure() { # TOOL
     times[$tool]=""
     for run in $(seq 1 "$RUNS"); do
         prepare_run
-        start=$(now)
         if [[ $tool == modeld ]]; then
             modeld_start || { errors[$tool]=$modeld_error; return 1; }
-            # With MODELD_TRIGGER=auto the clock starts with the daemon (it pulls at once).
-            [[ $MODELD_TRIGGER == auto ]] || start=$(now)
         fi
+        start=$(now)
         if ! path=$("run_$tool" 2>> "$work/$tool.log"); then
             errors[$tool]="run $run failed: $(tail -n1 "$work/$tool.log")"
             [[ ${errors[$tool]} == *"log: "* ]] || errors[$tool]+=" (log: $work/$tool.log)"
@@ -421,7 +408,7 @@ declare -A label verified med
 label[curl]="curl -o";                     verified[curl]="no"
 label[aria2c]="aria2c -x$CONNECTIONS -s$CONNECTIONS"; verified[aria2c]="no"
 label[hf]="hf download";                   verified[hf]="no (size only)"
-label[modeld]="modeld ($CONNECTIONS conns, $MODELD_TRIGGER)"; verified[modeld]="yes"
+label[modeld]="modeld ($CONNECTIONS conns, pull)"; verified[modeld]="yes"
 for tool in $TOOLS; do
     [[ -n ${times[$tool]:-} && -z ${errors[$tool]:-} ]] && med[$tool]=$(median <<< "${times[$tool]}")
 done

@@ -17,12 +17,12 @@ import Testing
     }
 
     /// The model's download, as status shows it.
-    static func download(_ daemon: DaemonHarness) throws -> DownloadStatus? {
+    static func download(_ daemon: DaemonHarness, model: String = model) throws -> DownloadStatus? {
         try daemon.request("status", ["model": .string(model)]).decode(StatusResult.self).models.first?.download
     }
 
-    static func waitForBytes(_ daemon: DaemonHarness, atLeast bytes: Int64, timeout: Duration = .seconds(60)) throws {
-        try waitUntil("\(bytes) bytes downloaded", timeout: timeout) { (try download(daemon)?.bytesDone ?? 0) >= bytes }
+    static func waitForBytes(_ daemon: DaemonHarness, model: String = model, atLeast bytes: Int64, timeout: Duration = .seconds(60)) throws {
+        try waitUntil("\(bytes) bytes downloaded", timeout: timeout) { (try download(daemon, model: model)?.bytesDone ?? 0) >= bytes }
     }
 
     @Test func killedHalfWayItResumesAndFetchesOnlyWhatIsMissing() throws {
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func aLimitHoldsAndPauseStopsTheBytesWithoutLosingThem() throws {
-        let size = 160 << 20
+        let size = 200 << 20
         let hub = try TestHub(repos: [Self.repo(size: size)])
         defer { hub.shutdown() }
         let daemon = try DownloadTests.daemon()
@@ -95,12 +95,19 @@ import Testing
         #expect(limit.status == 0, "\(limit.output)\(limit.error)")
         #expect(try daemon.request("pull", ["model": .string(Self.model)]).ok)
         try Self.waitForBytes(daemon, atLeast: 10_000_000)
-        let before = (try Self.download(daemon)?.bytesDone ?? 0, ContinuousClock.now)
-        Thread.sleep(forTimeInterval: 4)
-        let after = (try Self.download(daemon)?.bytesDone ?? 0, ContinuousClock.now)
-        let elapsed = before.1.duration(to: after.1)
-        let rate = Double(after.0 - before.0) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        #expect(abs(rate - 20_000_000) < 2_000_000, "\(rate) B/s under a 20 MB/s limit")
+        // Three windows of 2 s: none above the limit by more than 10 %, and at least one
+        // within 10 % of it (on a loaded 2-core machine the test hub itself can fall behind).
+        var rates: [Double] = []
+        var last = (try Self.download(daemon)?.bytesDone ?? 0, ContinuousClock.now)
+        for _ in 0..<3 {
+            Thread.sleep(forTimeInterval: 2)
+            let now = (try Self.download(daemon)?.bytesDone ?? 0, ContinuousClock.now)
+            let elapsed = last.1.duration(to: now.1).components
+            rates.append(Double(now.0 - last.0) / (Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
+            last = now
+        }
+        #expect(rates.allSatisfy { $0 < 22_000_000 }, "\(rates) B/s under a 20 MB/s limit")
+        #expect(rates.contains { $0 > 18_000_000 }, "\(rates) B/s under a 20 MB/s limit")
 
         let pause = try daemon.modelctl(["--socket", daemon.socketPath, "pause", Self.model])
         #expect(pause.status == 0, "\(pause.output)\(pause.error)")
