@@ -55,7 +55,7 @@ public enum Daemon {
                 engine: engine, store: store, ledger: ledger, hasher: FileHasher(pool: downloadHashing),
                 indexer: FileHasher(pool: scrubbing), verifier: verifier, io: io,
                 chunkSize: Int(config.verify.chunkSize.bytes), logger: logger),
-            planner: DownloadPlanner(keeper: keeper, manifests: manifests, ledger: ledger, io: io), linker: linker, logger: logger)
+            planner: DownloadPlanner(keeper: keeper, manifests: manifests, ledger: ledger, io: io, logger: logger), linker: linker, logger: logger)
         let reloader = ConfigReloader(
             loader: loader, keeper: keeper, verifications: queue, notifier: notifier, logLevel: logLevel, logger: logger)
         let metrics = ControlMetrics(verify: counters)

@@ -60,10 +60,16 @@ struct DownloadFollower {
             case .available:
                 return Step(end: .success("\(model) is available: every file verified"))
             case .paused:
-                // The daemon's reason may repeat the state: "paused", "paused: no space left".
-                let why = reason.hasPrefix("paused") ? String(reason.dropFirst(6).drop { $0 == ":" || $0 == " " }) : reason
-                let detail = why.isEmpty ? "" : " (\(why))"
-                return Step(end: .success("\(model) is paused\(detail); `modelctl resume \(model)` continues it"))
+                // The daemon's reasons: "paused" (asked for), "paused for M, goes on after
+                // it" (a critical download), "paused: <error>" (a full disk).
+                if reason.hasPrefix("paused for ") {
+                    return Step(lines: ["\(model): \(reason)"])
+                }
+                if reason.hasPrefix("paused: ") {
+                    return Step(end: .failure(
+                        "\(model) is \(reason)\nhint: `modelctl status \(model)` shows what to do; then `modelctl resume \(model)`"))
+                }
+                return Step(end: .success("\(model) is paused; `modelctl resume \(model)` continues it"))
             case .failed:
                 return Step(end: .failure("\(model) failed\(because)\nhint: `modelctl status \(model)` shows the last error and what to do"))
             case .missing, .corrupted, .unknown:

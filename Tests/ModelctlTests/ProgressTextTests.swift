@@ -92,10 +92,10 @@ import Testing
         #expect(repair.step(received(.downloadDone(model: "m", bytesFetched: 10, retries: 1))).end == nil)
         let available = received(.modelState(model: "m", from: .verifying, to: .available, reason: "verified"))
         #expect(repair.step(available).end == .success("m is available: every file verified"))
-        let paused = pull.step(received(.modelState(model: "m", from: .downloading, to: .paused, reason: "pause"))).end
-        #expect(paused == .success("m is paused (pause); `modelctl resume m` continues it"))
+        let forCritical = pull.step(received(.modelState(model: "m", from: .downloading, to: .paused, reason: "paused for x, goes on after it")))
+        #expect(forCritical.end == nil, "paused for a critical download: it goes on by itself")
         let onError = pull.step(received(.modelState(model: "m", from: .downloading, to: .paused, reason: "paused: no space left"))).end
-        #expect(onError == .success("m is paused (no space left); `modelctl resume m` continues it"))
+        #expect(onError == .failure("m is paused: no space left\nhint: `modelctl status m` shows what to do; then `modelctl resume m`"))
         let plain = pull.step(received(.modelState(model: "m", from: .downloading, to: .paused, reason: "paused"))).end
         #expect(plain == .success("m is paused; `modelctl resume m` continues it"))
         let failed = pull.step(received(.downloadFailed(model: "m", error: ProtocolError(.network, "gone", hint: "retry"))))

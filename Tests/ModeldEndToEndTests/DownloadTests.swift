@@ -223,4 +223,14 @@ import Testing
         #expect(retry["error"]?.string?.contains("do not match") == true)
         try daemon.waitForState("tiny-video", .available)
     }
+
+    @Test(arguments: [HubFault.ignoreRange, .status(416)])
+    func aServerThatWillNotServeARangeGetsOneRequestForTheWholeFile(fault: HubFault) throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        hub.faults.enqueue(fault, for: .download(Self.big))
+        _ = try Self.pull(daemon)
+        try daemon.waitForState("tiny-video", .available)
+        #expect(hub.log.requests(on: .cdn).contains { $0.target.contains(Self.big) && $0.range == nil })
+    }
 }

@@ -13,6 +13,13 @@ public enum FileCondition: Sendable, Equatable {
     case unverifiable(reason: String)
 
     public var isVerified: Bool { if case .verified = self { true } else { false } }
+
+    /// The damaged ranges of a file that can be patched rather than fetched whole: some
+    /// of its bytes are still good. Nil for any other condition.
+    public func patchableRanges(fileSize: Int64) -> [ByteRange]? {
+        guard case .corrupted(let ranges, _) = self, ranges.reduce(0, { $0 + $1.count }) < fileSize else { return nil }
+        return ranges
+    }
 }
 
 /// How a file was found good.

@@ -24,7 +24,6 @@ public struct SpeedMeter: Sendable {
     /// Samples held now (for tests and diagnostics).
     public var sampleCount: Int { samples.count }
 
-    public mutating func reset() { samples.removeAll(keepingCapacity: true) }
 
     /// Records the cumulative byte count at `now`. A count that goes down (the transfer
     /// restarted from zero) or a clock that goes back starts the meter over.

@@ -1,7 +1,7 @@
 /// A bandwidth limit shared by every connection of the transfer engine: a token bucket
 /// counted in bytes, refilled lazily from the time that has passed. Bytes are taken
-/// after they have arrived (curl hands them over; they cannot be refused), so the balance
-/// may go negative — a debt the engine pays back by pausing its connections for
+/// after they have arrived (a whole buffer from curl at once), so the balance may go
+/// negative — a debt the engine pays back by pausing its connections for
 /// `waitSeconds(now:)`. Time is any monotonic clock in seconds, passed in by the caller.
 public struct TokenBucket: Sendable {
     /// The smallest burst the bucket holds, whatever the rate.

@@ -79,7 +79,7 @@ struct CommandRouter: Sendable {
             return try reply(VerifyResult(models: ids, deep: deep))
         case .pull, .repair:
             let arguments = try request.arguments(PullArguments.self)
-            return try reply(try await downloads.pull(try await keeper.catalogModel(arguments.model).id, priority: arguments.priority))
+            return try reply(try await downloads.pull(arguments.model, priority: arguments.priority))
         case .pause, .resume, .cancel:
             let arguments = try request.arguments(QueueControlArguments.self)
             var affected: [String] = []

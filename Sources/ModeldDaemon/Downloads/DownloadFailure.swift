@@ -11,6 +11,8 @@ enum DownloadFailure: Error, Sendable {
     /// Retries are spent, or no retry can help (gated, not found).
     case failed(ProtocolError)
 
+    var isStopped: Bool { if case .stopped = self { true } else { false } }
+
     /// The hub's answer or the transport's failure as the protocol names it.
     static func error(_ failure: HubFailure) -> ProtocolError {
         let code: ErrorCode = switch failure.kind {

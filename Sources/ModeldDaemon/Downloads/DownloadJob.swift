@@ -9,6 +9,8 @@ struct DownloadJob: Sendable {
     var priority: Priority
     /// Orders models of the same priority: first pulled, first served.
     var position: Int64
+    /// Tells this download's file tasks from those of an earlier, cancelled or failed one.
+    var generation: Int
     var paused = false
     /// The critical model this one was paused for; it goes on when no critical work is left.
     var pausedFor: String?
@@ -16,7 +18,7 @@ struct DownloadJob: Sendable {
     var failure: ProtocolError?
     /// Why it paused on its own (the disk is full).
     var pauseError: ProtocolError?
-    /// Files waiting for a slot, in manifest order.
+    /// Files waiting for a slot: in manifest order, a stopped one back at the front.
     var pending: [ManifestFile]
     /// Bytes each file is expected to move over the network.
     var planned: [String: Int64]

@@ -1,3 +1,4 @@
+import Logging
 import ModeldCore
 import ModeldLinux
 import ModeldProtocol
@@ -10,6 +11,7 @@ struct DownloadPlanner: Sendable {
     let manifests: ManifestSource
     let ledger: Ledger
     let io: BlockingPool
+    let logger: Logger
 
     struct Plan: Sendable {
         var manifest: Manifest
@@ -30,9 +32,8 @@ struct DownloadPlanner: Sendable {
             let condition = integrity?[file.path] ?? .unchecked
             if condition.isVerified { continue }
             plan.files.append(file)
-            if case .corrupted(let ranges, _) = condition, ranges.reduce(0, { $0 + $1.count }) < file.size {
-                let damaged = ranges.reduce(0) { $0 + $1.count }
-                plan.planned[file.path] = damaged
+            if let ranges = condition.patchableRanges(fileSize: file.size) {
+                plan.planned[file.path] = ranges.reduce(0) { $0 + $1.count }
                 plan.repairs += 1
                 plan.diskBytes += file.size
             } else {
@@ -59,16 +60,20 @@ struct DownloadPlanner: Sendable {
     /// Bytes of an interrupted download of `file` that a resume keeps.
     private func bytesOnDisk(_ file: ManifestFile, repo: String) async -> Int64 {
         let path = PartialBlob.path(for: manifests.store.layout.blob(repo, file.digest))
-        guard let journal = try? await ledger.journal(at: path), journal.digest == file.digest.hex, journal.size == file.size else {
-            return 0
-        }
-        return journal.trusted(currentBootID: TransferJournal.currentBootID).byteCount
+        guard let journal = try? await ledger.journal(at: path), journal.describes(digest: file.digest, size: file.size) else { return 0 }
+        return journal.trusted().byteCount
     }
 
     /// `needed` plus `[disk] reserve` must fit in what the store's filesystem has free.
     func checkSpace(for model: CatalogModel, needed: Int64, config: ModeldConfig) async throws(ProtocolError) {
         let store = config.daemon.storeDir
-        guard let free = try? await io.run({ try DiskSpace.of(store).availableBytes }) else { return }
+        let free: Int64
+        do {
+            free = try await io.run { try DiskSpace.of(store).availableBytes }
+        } catch {
+            logger.warning("\(model.id): the free space of \(store) cannot be read, so it is not checked before the download: \(error)")
+            return
+        }
         let reserve = config.disk.reserve.bytes
         guard needed + reserve > free else { return }
         let candidates = await keeper.cleanupCandidates(excluding: model.id)

@@ -10,6 +10,10 @@ import ServiceLifecycle
 /// the queue kept in the ledger so a restart goes on where it was. Each file is fetched
 /// by a ``FileFetcher`` task; its end comes back here. Progress goes to the Keeper,
 /// which owns the model's state, a few times a second.
+///
+/// An actor method may be re-entered at every `await`: no job is copied across one.
+/// `jobs[id]` is read again afterwards, and a job's `generation` tells a file task of a
+/// cancelled or restarted download from one of the current.
 actor Downloader: Service {
     private let keeper: Keeper
     private let events: EventBus
@@ -22,10 +26,16 @@ actor Downloader: Service {
 
     private var jobs: [String: DownloadJob] = [:]
     private var running: [FileKey: RunningFile] = [:]
+    /// Models whose pull is being planned (a manifest fetch, a disk check): a second pull
+    /// waits for the first.
+    private var planning: Set<String> = []
     private var nextPosition: Int64 = 0
+    private var nextGeneration = 0
     /// Per-model limits set with `limit`.
     private var modelLimits: [String: Int64] = [:]
     private var appliedGlobalLimit: Int64?
+    /// The daemon is stopping: nothing new starts, and what stops is not a failure.
+    private var stopping = false
 
     private struct FileKey: Hashable {
         var model: String
@@ -33,6 +43,7 @@ actor Downloader: Service {
     }
 
     private struct RunningFile {
+        var generation: Int
         var task: Task<Void, Never>
         var progress: FileProgress
     }
@@ -56,16 +67,21 @@ actor Downloader: Service {
     func run() async throws {
         await applyGlobalLimit()
         await cancelWhenGracefulShutdown {
-            await self.restoreQueue()
-            // Progress and limits, twice a second, until the daemon stops.
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(500))
-                await self.tick()
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.restoreQueue() }
+                // Progress and limits, twice a second, until the daemon stops.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(500))
+                    await self.tick()
+                }
             }
         }
-        let tasks = running.values.map(\.task)
-        for task in tasks { task.cancel() }
-        for task in tasks { await task.value }
+        stopping = true
+        // Every file task ends with its journal written; none starts after this.
+        while let file = running.values.first {
+            file.task.cancel()
+            await file.task.value
+        }
         engine.shutdown()
     }
 
@@ -83,18 +99,23 @@ actor Downloader: Service {
             logger.error("the download queue could not be read from the ledger: \(error)")
             return
         }
-        nextPosition = (queued.map(\.position).max() ?? -1) + 1
+        nextPosition = max(nextPosition, (queued.map(\.position).max() ?? -1) + 1)
         for entry in queued {
             while await keeper.isBeingChecked(entry.model), !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(200))
             }
+            if Task.isCancelled { return }
             do {
                 _ = try await pull(entry.model, priority: entry.priority)
-                if entry.paused { _ = try pause(entry.model) }
+                if entry.paused { _ = try await pause(entry.model) }
                 logger.info("\(entry.model): download queued again after restart", metadata: ["model": "\(entry.model)"])
-            } catch {
-                logger.warning("\(entry.model): not queued again after restart: \(error)", metadata: ["model": "\(entry.model)"])
+            } catch where error.code == .unknownModel {
                 try? await ledger.forgetQueued(entry.model)
+            } catch {
+                // Kept in the ledger: the next start tries again; `pull` does now.
+                logger.warning(
+                    "\(entry.model): not queued again after restart: \(error.message); modelctl pull \(entry.model) tries again",
+                    metadata: ["model": "\(entry.model)"])
             }
         }
     }
@@ -104,16 +125,18 @@ actor Downloader: Service {
     /// Queues what is missing or damaged. A model already queued is resumed (and takes
     /// the new priority); a failed one starts again.
     func pull(_ id: String, priority: Priority?) async throws(ProtocolError) -> PullResult {
+        while planning.contains(id) { try? await Task.sleep(for: .milliseconds(50)) }
+        if jobs[id] != nil, jobs[id]?.failure == nil {
+            if let priority { jobs[id]?.priority = priority }
+            jobs[id]?.paused = false
+            jobs[id]?.pausedFor = nil
+            jobs[id]?.pauseError = nil
+            return try await queued(id)
+        }
+        planning.insert(id)
+        defer { planning.remove(id) }
         let model = try await keeper.catalogModel(id)
         let config = await keeper.config
-        if var job = jobs[id], job.failure == nil {
-            job.priority = priority ?? job.priority
-            job.paused = false
-            job.pausedFor = nil
-            job.pauseError = nil
-            jobs[id] = job
-            return try await queued(job)
-        }
         guard !config.hub.offline else {
             throw ProtocolError(
                 .network, "HF_HUB_OFFLINE (or [hub] offline) forbids downloads",
@@ -121,32 +144,35 @@ actor Downloader: Service {
         }
         let plan = try await planner.plan(model, config: config)
         if plan.files.isEmpty {
+            jobs[id] = nil  // A failed job whose files turned out good.
             await linker.pointIfVerified(model, commit: plan.manifest.commit)
+            await keeper.downloadChanged(id, nil)
             return PullResult(
                 model: id, state: await keeper.state(of: id), files: 0, bytesNeeded: 0, priority: priority ?? model.priority,
                 queuePosition: 0)
         }
         try await planner.checkSpace(for: model, needed: plan.diskBytes, config: config)
+        nextGeneration += 1
         let job = DownloadJob(
-            model: model, manifest: plan.manifest, priority: priority ?? model.priority, position: nextPosition, pending: plan.files,
-            planned: plan.planned, repairing: plan.repairs == plan.files.count)
+            model: model, manifest: plan.manifest, priority: priority ?? model.priority, position: nextPosition,
+            generation: nextGeneration, pending: plan.files, planned: plan.planned, repairing: plan.repairs == plan.files.count)
         nextPosition += 1
         jobs[id] = job
         logger.notice(
             "\(id): \(job.repairing ? "repair" : "download") of \(plan.files.count) file\(plan.files.count == 1 ? "" : "s") queued (\(ByteSize.format(job.bytesTotal)))",
             metadata: ["model": "\(id)"])
-        return try await queued(job)
+        return try await queued(id)
     }
 
-    /// `pause`: running files stop (what they wrote is journaled), nothing new starts.
-    func pause(_ id: String) throws(ProtocolError) -> String {
-        guard var job = jobs[id], job.failure == nil else { throw nothingQueued(id, verb: "pause") }
-        job.paused = true
-        job.pausedFor = nil
-        jobs[id] = job
+    /// `pause`: running files stop (a download's written bytes are journaled; a repair
+    /// starts again from the blob), nothing new starts.
+    func pause(_ id: String) async throws(ProtocolError) -> String {
+        guard jobs[id] != nil, jobs[id]?.failure == nil else { throw nothingQueued(id, verb: "pause") }
+        jobs[id]?.paused = true
+        jobs[id]?.pausedFor = nil
         stopFiles(of: id)
-        persist(job)
-        Task { await publish(id) }
+        await persist(id)
+        await publish(id)
         return id
     }
 
@@ -168,27 +194,30 @@ actor Downloader: Service {
                 await fetcher.discard(PartialBlob.path(for: fetcher.store.layout.blob(job.manifest.repo, file.digest)))
             }
         }
-        await keeper.downloadChanged(id, nil)
+        if jobs[id] == nil { await keeper.downloadChanged(id, nil) }
         logger.notice("\(id): download cancelled\(discard ? "; partial data dropped" : "")", metadata: ["model": "\(id)"])
         schedule()
         return id
     }
 
-    /// The models with a download (for `all: true`).
+    /// The models with a download that has not failed (for `all: true`).
     func queuedModels() -> [String] {
-        jobs.values.sorted(by: DownloadJob.servedBefore).map(\.model.id)
+        jobs.values.filter { $0.failure == nil }.sorted(by: DownloadJob.servedBefore).map(\.model.id)
     }
 
-    func setPriority(_ id: String, level: Priority?, first: Bool) throws(ProtocolError) -> QueueResult {
-        guard var job = jobs[id] else { throw nothingQueued(id, verb: "reorder") }
+    /// `first: true` puts the model ahead of every other: it becomes `critical` (so it may
+    /// pause a `low` download) and first among the critical ones.
+    func setPriority(_ id: String, level: Priority?, first: Bool) async throws(ProtocolError) -> QueueResult {
+        guard jobs[id] != nil else { throw nothingQueued(id, verb: "reorder") }
         if first {
-            job.priority = .critical
-            job.position = (jobs.values.map(\.position).min() ?? 0) - 1
+            jobs[id]?.priority = .critical
+            // Computed first: `jobs[id]?.x = f(jobs)` reads `jobs` while writing it (a crash).
+            let position = (jobs.values.map(\.position).min() ?? 0) - 1
+            jobs[id]?.position = position
         } else if let level {
-            job.priority = level
+            jobs[id]?.priority = level
         }
-        jobs[id] = job
-        persist(job)
+        await persist(id)
         schedule()
         return QueueResult(queue: jobs.values.sorted(by: DownloadJob.servedBefore).map {
             .init(model: $0.model.id, priority: $0.priority, paused: $0.paused)
@@ -209,55 +238,65 @@ actor Downloader: Service {
 
     // MARK: - Scheduling
 
-    /// Starts files, most urgent model first, while slots are free; a critical model
-    /// waiting for a slot pauses a low-priority one.
     private func schedule() {
         Task { await scheduleNow() }
     }
 
+    /// Starts files, most urgent model first, while slots are free; a critical model
+    /// waiting for a slot pauses a low-priority one, which goes on once no critical work
+    /// is left. A job with nothing left to fetch is finished.
     private func scheduleNow() async {
-        let config = await keeper.config
-        let slots = config.downloads.concurrentFiles
+        let slots = await keeper.config.downloads.concurrentFiles
+        guard !stopping else { return }
         let critical = jobs.values.contains { $0.priority == .critical && ($0.isRunnable || isRunning($0.model.id)) }
-        for (id, job) in jobs where job.pausedFor != nil && !critical {
+        for id in jobs.keys where jobs[id]?.pausedFor != nil && !critical {
             jobs[id]?.paused = false
             jobs[id]?.pausedFor = nil
             logger.info("\(id): going on, no critical download waits any more", metadata: ["model": "\(id)"])
-            persist(job)
+            await persist(id)
         }
-        let order = jobs.values.filter(\.isRunnable).sorted(by: DownloadJob.servedBefore)
-        for job in order {
-            while running.count < slots, let file = jobs[job.model.id]?.pending.first {
-                jobs[job.model.id]?.pending.removeFirst()
-                start(file, of: job.model.id, config: config)
+        for job in jobs.values.sorted(by: DownloadJob.servedBefore) where job.isRunnable {
+            let id = job.model.id
+            while running.count < slots,
+                let index = jobs[id]?.pending.firstIndex(where: { running[FileKey(model: id, path: $0.path)] == nil })
+            {
+                guard let file = jobs[id]?.pending.remove(at: index) else { break }
+                start(file, of: id)
             }
         }
-        if let urgent = order.first(where: { $0.priority == .critical && !$0.pending.isEmpty }), running.count >= slots,
+        let order = jobs.values.filter(\.isRunnable).sorted(by: DownloadJob.servedBefore)
+        if let urgent = order.first(where: { $0.priority == .critical }), running.count >= slots,
             let victim = Set(running.keys.map(\.model)).first(where: { jobs[$0]?.priority == .low })
         {
             jobs[victim]?.paused = true
             jobs[victim]?.pausedFor = urgent.model.id
             logger.notice("\(victim): paused for the critical download of \(urgent.model.id)", metadata: ["model": "\(victim)"])
             stopFiles(of: victim)
+            await persist(victim)
+        }
+        for (id, job) in jobs where job.pending.isEmpty && !isRunning(id) && job.failure == nil && !job.paused {
+            await finish(id)
         }
         for id in jobs.keys { await publish(id) }
     }
 
-    private func start(_ file: ManifestFile, of id: String, config: ModeldConfig) {
+    private func start(_ file: ManifestFile, of id: String) {
         guard let job = jobs[id] else { return }
         let progress = FileProgress(planned: job.planned[file.path] ?? file.size)
-        let fetchJob = FileFetcher.Job(
-            model: job.model, manifest: job.manifest, settings: config.downloads, servers: [config.hub.endpoint] + config.hub.mirrors,
-            token: config.token?.value,
-            onRetry: { [weak self] file, attempt, max, delay, error in
-                await self?.retried(id, file: file, attempt: attempt, max: max, delay: delay, error: error)
-            })
+        let generation = job.generation
         let keeper = keeper, fetcher = fetcher
         let task = Task {
             // A verification under way could report a file as it was before this fetch.
             while await keeper.isBeingChecked(id), !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(200))
             }
+            let config = await keeper.config
+            let fetchJob = FileFetcher.Job(
+                model: job.model, manifest: job.manifest, settings: config.downloads,
+                servers: [config.hub.endpoint] + config.hub.mirrors, token: config.token?.value,
+                onRetry: { file, attempt, max, delay, error in
+                    await self.retried(id, generation: generation, file: file, attempt: attempt, max: max, delay: delay, error: error)
+                })
             let result: Result<FileFetcher.Fetched, DownloadFailure>
             do throws(DownloadFailure) {
                 if Task.isCancelled { throw .stopped }
@@ -265,69 +304,70 @@ actor Downloader: Service {
             } catch {
                 result = .failure(error)
             }
-            await self.fileEnded(id, file, result, progress: progress)
+            await self.fileEnded(id, file, generation: generation, result, progress: progress)
         }
-        running[FileKey(model: id, path: file.path)] = RunningFile(task: task, progress: progress)
+        running[FileKey(model: id, path: file.path)] = RunningFile(generation: generation, task: task, progress: progress)
     }
 
-    private func fileEnded(_ id: String, _ file: ManifestFile, _ result: Result<FileFetcher.Fetched, DownloadFailure>, progress: FileProgress) async {
-        running[FileKey(model: id, path: file.path)] = nil
-        guard var job = jobs[id] else { return schedule() }  // Cancelled meanwhile.
+    private func fileEnded(
+        _ id: String, _ file: ManifestFile, generation: Int, _ result: Result<FileFetcher.Fetched, DownloadFailure>, progress: FileProgress
+    ) async {
+        let key = FileKey(model: id, path: file.path)
+        if running[key]?.generation == generation { running[key] = nil }
+        // A cancelled or restarted download: its file tasks' ends concern nobody.
+        guard jobs[id]?.generation == generation else { return schedule() }
         switch result {
         case .success(let fetched):
-            job.bytesFinished += progress.planned
-            await keeper.record(.verified(.full), for: file.path, of: id, source: .verify)
+            jobs[id]?.bytesFinished += progress.planned
             switch fetched {
             case .alreadyThere:
                 break
             case .downloaded(let bytes):
-                job.fetchedFinished += bytes
+                jobs[id]?.fetchedFinished += bytes
             case .repaired(let bytes):
-                job.fetchedFinished += bytes
+                jobs[id]?.fetchedFinished += bytes
                 logger.notice("\(id): \(file.path) repaired with \(ByteSize.format(bytes)) fetched", metadata: ["model": "\(id)", "file": "\(file.path)"])
                 events.publish(Event(.repairDone(model: id, file: file.path, bytesFetched: bytes)))
             }
+            await keeper.record(.verified(.full), for: file.path, of: id, source: .verify)
         case .failure(.stopped):
-            job.pending.insert(file, at: 0)
+            jobs[id]?.pending.insert(file, at: 0)
+        case .failure where stopping:
+            jobs[id]?.pending.insert(file, at: 0)  // A failure of the shutdown itself (a pool closed).
         case .failure(.noSpace(let error)):
-            job.pending.insert(file, at: 0)
-            if job.pauseError == nil {
+            jobs[id]?.pending.insert(file, at: 0)
+            if jobs[id]?.pauseError == nil {
                 logger.error("\(id): paused: \(error.message)", metadata: ["model": "\(id)", "file": "\(file.path)"])
             }
-            job.paused = true
-            job.pauseError = error
-            persist(job)
+            jobs[id]?.paused = true
+            jobs[id]?.pauseError = error
             stopFiles(of: id)
+            await persist(id)
         case .failure(.failed(let error)):
-            job.pending.insert(file, at: 0)
-            if job.failure == nil {
-                logger.error("\(id): download failed: \(error.message)", metadata: ["model": "\(id)", "file": "\(file.path)"])
-                events.publish(Event(.downloadFailed(model: id, error: error)))
-                try? await ledger.forgetQueued(id)
-            }
-            job.failure = job.failure ?? error
+            jobs[id]?.pending.insert(file, at: 0)
+            guard jobs[id]?.failure == nil else { break }
+            jobs[id]?.failure = error
             stopFiles(of: id)
+            logger.error("\(id): download failed: \(error.message)", metadata: ["model": "\(id)", "file": "\(file.path)"])
+            events.publish(Event(.downloadFailed(model: id, error: error)))
+            try? await ledger.forgetQueued(id)
         }
-        jobs[id] = job
-        if job.pending.isEmpty, !isRunning(id), job.failure == nil, !job.paused {
-            await finish(job)
-        }
-        schedule()
+        await scheduleNow()
     }
 
-    private func finish(_ job: DownloadJob) async {
-        let id = job.model.id
-        jobs[id] = nil
+    private func finish(_ id: String) async {
+        guard let job = jobs.removeValue(forKey: id) else { return }
         try? await ledger.forgetQueued(id)
         await linker.pointIfVerified(job.model, commit: job.manifest.commit)
-        await keeper.downloadChanged(id, nil)
+        if jobs[id] == nil { await keeper.downloadChanged(id, nil) }
         logger.notice(
             "\(id): \(job.repairing ? "repaired" : "downloaded"), \(ByteSize.format(job.fetchedFinished)) fetched, \(job.retries) retries",
             metadata: ["model": "\(id)"])
         events.publish(Event(.downloadDone(model: id, bytesFetched: job.fetchedFinished, retries: job.retries)))
     }
 
-    private func retried(_ id: String, file: String, attempt: Int, max: Int, delay: TimeSpan, error: String) async {
+    private func retried(_ id: String, generation: Int, file: String, attempt: Int, max: Int, delay: TimeSpan, error: String) async {
+        guard jobs[id]?.generation == generation else { return }
         jobs[id]?.retries += 1
         logger.warning("\(id): retry \(attempt)/\(max) of \(file) in \(delay): \(error)", metadata: ["model": "\(id)", "file": "\(file)"])
         events.publish(Event(.downloadRetry(model: id, file: file, attempt: attempt, max: max, delaySeconds: delay.seconds, error: error)))
@@ -344,31 +384,27 @@ actor Downloader: Service {
 
     /// The model's download as the Keeper shows it.
     private func publish(_ id: String) async {
-        guard var job = jobs[id] else { return }
+        let endpoint = await keeper.config.hub.endpoint
+        guard let job = jobs[id] else { return }
         let active = running.filter { $0.key.model == id }.map(\.value.progress)
         let fetched = job.fetchedFinished + active.reduce(0) { $0 + $1.fetched }
         let done = job.bytesFinished + active.reduce(0) { $0 + $1.fetched }
-        let now = Self.now
-        job.meter.record(totalBytes: fetched, now: now)
-        jobs[id] = job
+        let now = Self.origin.duration(to: .now).inSeconds
+        jobs[id]?.meter.record(totalBytes: fetched, now: now)
+        let meter = jobs[id]?.meter ?? job.meter
         let phase: DownloadRecord.Phase =
             job.failure != nil ? .failed : job.paused ? .paused : active.isEmpty ? .queued : .running
         let error = job.failure ?? job.pauseError
-        let endpoint = await keeper.config.hub.endpoint
-        let speed = phase == .running ? job.meter.bytesPerSecond(now: now) : 0
         await keeper.downloadChanged(id, DownloadRecord(
-            phase: phase, repairing: job.repairing, priority: job.priority, bytesDone: done, bytesTotal: job.bytesTotal,
-            speed: speed, eta: phase == .running ? job.meter.etaSeconds(remaining: job.bytesTotal - done, now: now) : nil,
+            phase: phase, repairing: job.repairing, priority: job.priority, pausedFor: job.pausedFor, bytesDone: done,
+            bytesTotal: job.bytesTotal, speed: phase == .running ? meter.bytesPerSecond(now: now) : 0,
+            eta: phase == .running ? meter.etaSeconds(remaining: job.bytesTotal - done, now: now) : nil,
             retries: job.retries, lastError: error,
             steps: error.map { DownloadFailure.steps(for: $0, model: job.model, endpoint: endpoint) },
             limit: modelLimits[id]))
     }
 
     private static let origin = ContinuousClock.now
-    private static var now: Double {
-        let elapsed = origin.duration(to: .now).components
-        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-    }
 
     private func applyGlobalLimit() async {
         let configured = await keeper.config.downloads.bytesPerSecond.bytes
@@ -378,27 +414,28 @@ actor Downloader: Service {
         appliedGlobalLimit = limit
     }
 
-    private func persist(_ job: DownloadJob) {
-        let entry = QueuedDownload(model: job.model.id, priority: job.priority, paused: job.paused, position: job.position)
-        let ledger = ledger, logger = logger
-        Task {
-            do {
-                try await ledger.record(entry)
-            } catch {
-                logger.error("the download queue could not be saved: \(error)")
-            }
+    private func persist(_ id: String) async {
+        guard let job = jobs[id] else { return }
+        do {
+            try await ledger.record(QueuedDownload(model: id, priority: job.priority, paused: job.paused, position: job.position))
+        } catch {
+            logger.error("the download queue could not be saved: \(error)")
         }
     }
 
     /// The job queued: saved, scheduled, and its place in the queue.
-    private func queued(_ job: DownloadJob) async throws(ProtocolError) -> PullResult {
-        persist(job)
+    private func queued(_ id: String) async throws(ProtocolError) -> PullResult {
+        await persist(id)
         await scheduleNow()
+        let state = await keeper.state(of: id)
+        guard let job = jobs[id] else {
+            // Finished already (every file was good after all).
+            return PullResult(model: id, state: state, files: 0, bytesNeeded: 0, priority: .normal, queuePosition: 0)
+        }
         let order = jobs.values.filter { $0.failure == nil }.sorted(by: DownloadJob.servedBefore)
         return PullResult(
-            model: job.model.id, state: await keeper.state(of: job.model.id), files: job.planned.count,
-            bytesNeeded: job.bytesTotal - job.bytesFinished, priority: job.priority,
-            queuePosition: (order.firstIndex { $0.model.id == job.model.id } ?? 0) + 1)
+            model: id, state: state, files: job.planned.count, bytesNeeded: job.bytesTotal - job.bytesFinished, priority: job.priority,
+            queuePosition: (order.firstIndex { $0.model.id == id } ?? 0) + 1)
     }
 
     private func nothingQueued(_ id: String, verb: String) -> ProtocolError {

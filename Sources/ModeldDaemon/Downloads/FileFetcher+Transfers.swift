@@ -11,7 +11,7 @@ extension FileFetcher {
     /// How a segment (one ranged request and its retries) ended.
     enum SegmentEnd: Sendable {
         case done
-        /// The server answered the Range request with the whole body.
+        /// The server answered the Range request with the whole body, or refused it (416).
         case rangeIgnored
         case failed(DownloadFailure)
         /// The journal task, stopped when the segments are all done.
@@ -94,7 +94,7 @@ extension FileFetcher {
                     group.cancelAll()
                 case .failed(let cause):
                     // The first real cause wins over the `stopped` of the siblings it stopped.
-                    if failure == nil || failure.map({ if case .stopped = $0 { true } else { false } }) == true { failure = cause }
+                    if failure?.isStopped ?? true { failure = cause }
                     group.cancelAll()
                 }
                 if case .journalStopped = end { continue }
@@ -103,7 +103,7 @@ extension FileFetcher {
             }
             return (failure, rangeIgnored)
         }
-        if let failure, !(rangeIgnored && { if case .stopped = failure { true } else { false } }()) { throw failure }
+        if let failure, !(rangeIgnored && failure.isStopped) { throw failure }
         return !rangeIgnored
     }
 
@@ -142,9 +142,9 @@ extension FileFetcher {
                 if outcome.failure == nil && start >= range.end { return .done }
                 error = outcome.failure.map { "\($0)" } ?? "the server ended the answer after \(outcome.bytesWritten) bytes"
             } else if outcome.status == 416 {
-                return .failed(.failed(ProtocolError(
-                    .hubError, "the server's \(file.path) is shorter than the \(file.size) bytes the manifest lists (HTTP 416)",
-                    hint: "the server (HF_ENDPOINT or a mirror) serves another file; check it, then: modelctl pull \(job.model.id)")))
+                // "Range not satisfiable": whatever the server thinks of the range, one
+                // request for the whole body settles it, and the digest judges the bytes.
+                return .rangeIgnored
             } else {
                 let hub = HubAPI.failure(
                     status: outcome.status, errorCode: outcome.headers["x-error-code"], message: outcome.headers["x-error-message"],
@@ -164,6 +164,11 @@ extension FileFetcher {
             }
             let delay = retryAfter ?? backoff(job).delay(attempt: failures, jitter: Double.random(in: 0...1))
             server += 1
+            if whole {
+                // A request without a range starts at the first byte again.
+                written.reset()
+                start = range.start
+            }
             await job.onRetry(file.path, failures, job.settings.maxRetries, delay, error)
             do {
                 try await Task.sleep(for: delay.duration)
@@ -198,22 +203,21 @@ extension FileFetcher {
     }
 
     /// The journal as the transfer stops (pause, failure, shutdown): synced first, so it
-    /// holds after a reboot too. Written from a task of its own: the stopping task is
-    /// cancelled, and GRDB refuses to write for a cancelled task.
+    /// holds after a reboot too.
     func saveJournal(_ partial: PartialBlob, _ file: ManifestFile, written: WrittenRanges) async {
         let snapshot = written.snapshot
         let io = io, ledger = ledger
-        await Task {
+        _ = try? await finishing {
             let synced: Bool
             if case .success = await io.outcome(of: { () throws(SystemError) in try partial.syncData() }) {
                 synced = true
             } else {
                 synced = false
             }
-            try? await ledger.record(TransferJournal(
+            try await ledger.record(TransferJournal(
                 path: partial.path, digest: file.digest.hex, size: file.size, written: snapshot,
                 synced: synced ? snapshot : RangeSet(), bootID: TransferJournal.currentBootID))
-        }.value
+        }
     }
 }
 

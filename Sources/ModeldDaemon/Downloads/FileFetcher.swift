@@ -48,10 +48,12 @@ struct FileFetcher: Sendable {
         switch await verifier.check(file, of: job.manifest, depth: .changed) {
         case .verified:
             return .alreadyThere
-        case .corrupted(let ranges, _) where ranges.reduce(0, { $0 + $1.count }) < file.size:
-            if let bytes = try await repair(file, ranges: ranges, job: job, progress: progress) { return .repaired(bytes: bytes) }
-        default:
-            break
+        case let condition:
+            if let ranges = condition.patchableRanges(fileSize: file.size),
+                let bytes = try await repair(file, ranges: ranges, job: job, progress: progress)
+            {
+                return .repaired(bytes: bytes)
+            }
         }
         if await adoptExisting(file, job: job) { return .alreadyThere }
         return .downloaded(bytes: try await download(file, job: job, progress: progress))
@@ -107,10 +109,10 @@ struct FileFetcher: Sendable {
         async throws(DownloadFailure) -> (PartialBlob, present: RangeSet, synced: RangeSet)
     {
         let journal = try? await ledger.journal(at: path)
-        let usable = journal.flatMap { $0.digest == file.digest.hex && $0.size == file.size ? $0 : nil }
+        let usable = journal.flatMap { $0.describes(digest: file.digest, size: file.size) ? $0 : nil }
         let result = await io.outcome { () throws(SystemError) in
             let partial = try PartialBlob.open(path)
-            var present = usable?.trusted(currentBootID: TransferJournal.currentBootID) ?? RangeSet()
+            var present = usable?.trusted() ?? RangeSet()
             do throws(SystemError) {
                 // A file of another size is not the one the journal describes.
                 if present.isEmpty || FileStat.size(of: partial.fd) != file.size {
@@ -126,6 +128,8 @@ struct FileFetcher: Sendable {
         }
         switch result {
         case .success(let (partial, present)):
+            // Truncated: a journal left from before must not vouch for the zeros now there.
+            if present.isEmpty, journal != nil { _ = try? await finishing { [ledger] in try await ledger.forgetJournal(at: path) } }
             return (partial, present, present.isEmpty ? RangeSet() : usable?.synced ?? RangeSet())
         case .failure(let error) where error.errno == ENOSPC:
             throw DownloadFailure.diskFull("\(error)", model: model)
@@ -147,11 +151,17 @@ struct FileFetcher: Sendable {
         }
         do {
             guard let signature = try result.get() else { throw SystemError("stat(\(blob))", errno: ENOENT) }
-            try? await ledger.forgetJournal(at: partial.path)
-            guard let chunkHashes else { return indexLater(file, blob: blob, signature: signature) }
-            try await ledger.record(VerifiedBlob(
-                path: blob, digest: file.digest, chunkSize: Int64(chunkSize), chunkHashes: chunkHashes, signature: signature,
-                verifiedAt: Date(), method: .full))
+            // The blob is in place: what the ledger must learn of it is written even if the
+            // download is being paused or stopped right now.
+            let ledger = ledger, chunkSize = chunkSize, path = partial.path
+            try await finishing { () async throws in
+                try? await ledger.forgetJournal(at: path)
+                guard let chunkHashes else { return }
+                try await ledger.record(VerifiedBlob(
+                    path: blob, digest: file.digest, chunkSize: Int64(chunkSize), chunkHashes: chunkHashes, signature: signature,
+                    verifiedAt: Date(), method: .full))
+            }
+            if chunkHashes == nil { indexLater(file, blob: blob, signature: signature) }
         } catch let error as SystemError where error.errno == ENOSPC {
             throw DownloadFailure.diskFull("\(error)", model: job.model.id)
         } catch {
@@ -207,7 +217,16 @@ struct FileFetcher: Sendable {
             await discard(partialPath)
             throw error
         }
-        let check = try? await hasher.firstVerification(path: partialPath, kind: file.digest.kind, expectedSize: file.size, chunkSize: chunkSize)
+        let check: FileHasher.FirstVerification?
+        do throws(HashingError) {
+            check = try await hasher.firstVerification(path: partialPath, kind: file.digest.kind, expectedSize: file.size, chunkSize: chunkSize)
+        } catch .cancelled {
+            partial.close()
+            await discard(partialPath)
+            throw .stopped
+        } catch {
+            check = nil
+        }
         guard let check, check.sizeMatches, check.digest == file.digest.hex else {
             logger.warning("\(job.model.id): \(file.path) is still wrong after patching its damaged ranges; fetching it whole")
             partial.close()
@@ -248,8 +267,7 @@ struct FileFetcher: Sendable {
         let indexer = indexer, ledger = ledger, chunkSize = chunkSize, logger = logger
         Task {
             do {
-                let whole = RangeSet([ByteRange(0, file.size)])
-                let hashes = try await indexer.chunkHashes(path: blob, size: file.size, chunkSize: chunkSize, written: { whole })
+                let hashes = try await indexer.chunkHashes(path: blob, size: file.size, chunkSize: chunkSize)
                 guard try await indexer.pool.run({ try FileStat.signature(blob) }) == signature else { return }
                 try await ledger.record(VerifiedBlob(
                     path: blob, digest: file.digest, chunkSize: Int64(chunkSize), chunkHashes: hashes, signature: signature,
@@ -267,7 +285,14 @@ struct FileFetcher: Sendable {
     /// Drops an in-progress file and its journal (best effort: a leftover is overwritten
     /// by the next attempt).
     func discard(_ path: String) async {
-        try? await ledger.forgetJournal(at: path)
+        let ledger = ledger
+        _ = try? await finishing { try await ledger.forgetJournal(at: path) }
         _ = await io.outcome { () throws(SystemError) in try PartialBlob.discard(path) }
+    }
+
+    /// Runs `body` in a task of its own, so it completes even when the calling task is
+    /// being cancelled (a pause): GRDB refuses to write for a cancelled task.
+    func finishing<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await body() }.value
     }
 }

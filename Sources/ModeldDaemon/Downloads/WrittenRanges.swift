@@ -40,7 +40,8 @@ final class WrittenRanges: Sendable {
         }
     }
 
-    /// Forgets everything (the file is written again from scratch).
+    /// Forgets which bytes are on disk (the file is written again from the first byte);
+    /// `fetched` keeps counting what came over the network.
     func reset() {
         state.withLock { state in
             state.settled = RangeSet()

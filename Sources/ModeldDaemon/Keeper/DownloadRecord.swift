@@ -13,6 +13,8 @@ struct DownloadRecord: Sendable, Equatable {
     /// Every file to fetch is a damaged one being patched (state `repairing`).
     var repairing: Bool
     var priority: Priority
+    /// The critical model this one was paused for (it goes on by itself afterwards).
+    var pausedFor: String?
     var bytesDone: Int64
     var bytesTotal: Int64
     var speed: Int64 = 0
@@ -37,7 +39,7 @@ struct DownloadRecord: Sendable, Equatable {
         switch phase {
         case .queued: "queued for download"
         case .running: repairing ? "fetching the damaged ranges" : "downloading"
-        case .paused: lastError.map { "paused: \($0.message)" } ?? "paused"
+        case .paused: lastError.map { "paused: \($0.message)" } ?? pausedFor.map { "paused for \($0), goes on after it" } ?? "paused"
         case .failed: lastError?.message ?? "the download failed"
         }
     }

@@ -20,14 +20,14 @@ extension FileHasher {
         }
     }
 
-    /// The chunk index of a file, each chunk hashed as soon as all its bytes are written,
-    /// in whatever order they come. For a finished download it runs right after, off the
-    /// download's critical path (STORE.md: two SHA-256 passes in the stream would slow it).
-    public func chunkHashes(
-        path: String, size: Int64, chunkSize: Int = defaultChunkSize, written: @escaping @Sendable () -> RangeSet
-    ) async throws(HashingError) -> [String] {
+    /// The chunk index of a file just downloaded, read back from the page cache: right
+    /// after the download, off its critical path (STORE.md: two SHA-256 passes in the
+    /// stream would slow it).
+    public func chunkHashes(path: String, size: Int64, chunkSize: Int = defaultChunkSize) async throws(HashingError) -> [String] {
         guard chunkSize > 0 else { throw .invalidArgument(reason: "chunk size \(chunkSize) is not positive") }
         let readSize = readSize
+        let whole = RangeSet([ByteRange(0, size)])
+        let written: @Sendable () -> RangeSet = { whole }
         return try await following(path: path) { file, run throws(HashingError) in
             try Self.followChunks(file, size: size, chunkSize: chunkSize, readSize: readSize, run: run, written: written)
         }

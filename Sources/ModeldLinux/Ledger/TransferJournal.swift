@@ -31,9 +31,13 @@ public struct TransferJournal: Sendable, Equatable, Codable, FetchableRecord, Pe
     }
 
     /// The bytes that can be trusted on disk now, in boot `currentBootID`.
-    public func trusted(currentBootID: String) -> RangeSet {
+    public func trusted(currentBootID: String = TransferJournal.currentBootID) -> RangeSet {
         bootID == currentBootID && !bootID.isEmpty ? written : synced
     }
+
+    /// Whether this journal describes the download of `digest` (a journal of another
+    /// file under the same name is not).
+    public func describes(digest: FileDigest, size: Int64) -> Bool { self.digest == digest.hex && self.size == size }
 
     /// This boot's id; empty when it cannot be read (then only synced bytes are trusted).
     public static let currentBootID: String =
@@ -42,23 +46,5 @@ public struct TransferJournal: Sendable, Equatable, Codable, FetchableRecord, Pe
 
     enum CodingKeys: String, CodingKey {
         case path, digest, size, written, synced, bootID = "boot_id", updatedAt = "updated_at"
-    }
-}
-
-/// A model in the download queue, so a restart picks up where it was (STORE.md: queue
-/// state survives). `position` orders models of the same priority.
-public struct QueuedDownload: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "download_queue"
-
-    public var model: String
-    public var priority: Priority
-    public var paused: Bool
-    public var position: Int64
-
-    public init(model: String, priority: Priority, paused: Bool, position: Int64) {
-        self.model = model
-        self.priority = priority
-        self.paused = paused
-        self.position = position
     }
 }

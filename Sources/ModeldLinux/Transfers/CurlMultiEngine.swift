@@ -76,6 +76,8 @@ public final class CurlMultiEngine: @unchecked Sendable {
     private struct Inbox {
         var jobs: [Job] = []
         var cancelled: Set<UInt64> = []
+        /// The thread has ended and `multi` is freed: nothing more is accepted.
+        var closed = false
     }
 
     /// A transfer handed to the engine thread, and who waits for it.
@@ -102,37 +104,44 @@ public final class CurlMultiEngine: @unchecked Sendable {
         let id = nextID.add(1, ordering: .relaxed).oldValue
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let accepted = inbox.withLock { inbox in
+                let refusal: Outcome? = inbox.withLock { inbox in
+                    if inbox.closed { return .failed(Self.stopped) }
                     // A task cancelled before it got here had its handler run already.
-                    guard !Task.isCancelled else { return false }
+                    if Task.isCancelled { return .failed(Self.cancellation, cancelled: true) }
                     inbox.jobs.append(Job(id: id, transfer: transfer, continuation: continuation))
-                    return true
+                    wake(inbox)
+                    return nil
                 }
-                if accepted {
-                    curl_multi_wakeup(multi)
-                } else {
-                    continuation.resume(returning: .failed(Self.cancellation, cancelled: true))
-                }
+                if let refusal { continuation.resume(returning: refusal) }
             }
         } onCancel: {
-            inbox.withLock { _ = $0.cancelled.insert(id) }
-            curl_multi_wakeup(multi)
+            inbox.withLock { inbox in
+                inbox.cancelled.insert(id)
+                wake(inbox)
+            }
         }
+    }
+
+    /// Wakes the engine thread; called under the inbox's lock, so `multi` cannot be freed
+    /// meanwhile (the thread marks the inbox closed, under the lock, before freeing it).
+    private func wake(_ inbox: Inbox) {
+        if !inbox.closed { curl_multi_wakeup(multi) }
     }
 
     /// Sets a rate group's limit in bytes per second (0: none), for running transfers too.
     public func setLimit(_ bytesPerSecond: Int64, group: String = CurlMultiEngine.globalRateGroup) {
         requestedRates.withLock { $0[group] = max(0, bytesPerSecond) }
-        curl_multi_wakeup(multi)
+        inbox.withLock { wake($0) }
     }
 
-    /// Ends the thread; transfers under way end with a failure.
+    /// Ends the thread; transfers under way, and any handed over later, end with a failure.
     public func shutdown() {
         running.store(false, ordering: .releasing)
-        curl_multi_wakeup(multi)
+        inbox.withLock { wake($0) }
     }
 
     private static let cancellation = TransferError.curl(operation: "transfer", code: CURLE_ABORTED_BY_CALLBACK, detail: "stopped")
+    private static let stopped = TransferError.curl(operation: "transfer", code: CURLE_ABORTED_BY_CALLBACK, detail: "the daemon is stopping")
 
     // MARK: - The engine thread
 
@@ -179,7 +188,12 @@ public final class CurlMultiEngine: @unchecked Sendable {
                 let wait = rates.wait(context.transfer.rateGroup)
                 if wait <= 0 {
                     context.throttled = false
-                    _ = curl_easy_pause(context.handle, CURLPAUSE_CONT)
+                    let resumed = curl_easy_pause(context.handle, CURLPAUSE_CONT)
+                    if resumed != CURLE_OK {
+                        // Left paused it would hang unseen (no stall check while paused): end it.
+                        active[context.handle] = nil
+                        finish(context, result: resumed)
+                    }
                 } else {
                     timeout = min(timeout, wait * 1000)
                 }
@@ -189,13 +203,11 @@ public final class CurlMultiEngine: @unchecked Sendable {
         for context in active.values {
             finish(context, result: CURLE_ABORTED_BY_CALLBACK)
         }
-        inbox.withLock { inbox in
-            for job in inbox.jobs {
-                job.continuation.resume(returning: .failed(
-                    .curl(operation: "transfer", code: CURLE_ABORTED_BY_CALLBACK, detail: "the daemon is stopping")))
-            }
-            inbox = Inbox()
+        let left = inbox.withLock { inbox in
+            defer { inbox = Inbox(closed: true) }
+            return inbox.jobs
         }
+        for job in left { job.continuation.resume(returning: .failed(Self.stopped)) }
         curl_multi_cleanup(multi)
     }
 

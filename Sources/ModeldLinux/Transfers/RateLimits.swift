@@ -8,10 +8,7 @@ final class RateLimits {
     private var rates: [String: Int64] = [:]
     private let origin = ContinuousClock.now
 
-    private var now: Double {
-        let elapsed = origin.duration(to: .now).components
-        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-    }
+    private var now: Double { origin.duration(to: .now).inSeconds }
 
     /// Takes the limits asked for; a bucket whose rate did not change keeps its balance.
     func apply(_ requested: [String: Int64]) {

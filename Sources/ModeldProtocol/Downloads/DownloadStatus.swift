@@ -42,7 +42,7 @@ public struct DownloadStatus: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case progress, bytesDone = "bytes_done", bytesTotal = "bytes_total", speedBytesPerSecond = "speed_bps"
         case etaSeconds = "eta_s", retries, priority, paused, lastError = "last_error", steps
-        case bytesPerSecondLimit = "bytes_per_s"
+        case bytesPerSecondLimit = "limit_bytes_per_s"
     }
 
     /// `last_error` is written as null when there is none, as PROTOCOL.md shows it.
