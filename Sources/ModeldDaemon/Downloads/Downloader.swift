@@ -196,7 +196,7 @@ actor Downloader: Service {
         }
         if jobs[id] == nil { await keeper.downloadChanged(id, nil) }
         logger.notice("\(id): download cancelled\(discard ? "; partial data dropped" : "")", metadata: ["model": "\(id)"])
-        schedule()
+        await scheduleNow()
         return id
     }
 
@@ -218,7 +218,7 @@ actor Downloader: Service {
             jobs[id]?.priority = level
         }
         await persist(id)
-        schedule()
+        await scheduleNow()
         return QueueResult(queue: jobs.values.sorted(by: DownloadJob.servedBefore).map {
             .init(model: $0.model.id, priority: $0.priority, paused: $0.paused)
         })
@@ -237,10 +237,6 @@ actor Downloader: Service {
     }
 
     // MARK: - Scheduling
-
-    private func schedule() {
-        Task { await scheduleNow() }
-    }
 
     /// Starts files, most urgent model first, while slots are free; a critical model
     /// waiting for a slot pauses a low-priority one, which goes on once no critical work
@@ -315,7 +311,7 @@ actor Downloader: Service {
         let key = FileKey(model: id, path: file.path)
         if running[key]?.generation == generation { running[key] = nil }
         // A cancelled or restarted download: its file tasks' ends concern nobody.
-        guard jobs[id]?.generation == generation else { return schedule() }
+        guard jobs[id]?.generation == generation else { return await scheduleNow() }
         switch result {
         case .success(let fetched):
             jobs[id]?.bytesFinished += progress.planned
