@@ -89,7 +89,8 @@ let package = Package(
         .testTarget(name: "ModeldLinuxTests", dependencies: ["ModeldLinux", "ModeldCore", "ModeldTestSupport"]),
         .testTarget(
             name: "ModeldEndToEndTests",
-            dependencies: ["ModeldTestSupport", "ModeldProtocol", "ModeldCore"]),
+            // ModeldLinux: a test reads the daemon's ledger to see what it recorded.
+            dependencies: ["ModeldTestSupport", "ModeldProtocol", "ModeldCore", "ModeldLinux"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -59,9 +59,13 @@ public enum Daemon {
         let reloader = ConfigReloader(
             loader: loader, keeper: keeper, verifications: queue, notifier: notifier, logLevel: logLevel, logger: logger)
         let metrics = ControlMetrics(verify: counters)
+        let acquirer = Acquirer(
+            keeper: keeper, downloads: downloader, verifications: queue, ledger: ledger, linksDirectory: config.daemon.linksDir,
+            logger: logger)
         let router = CommandRouter(
-            keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, downloads: downloader, io: io, storePath: config.daemon.storeDir,
-            started: Date())
+            keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, downloads: downloader, acquirer: acquirer,
+            evictor: Evictor(keeper: keeper, downloads: downloader, store: store, ledger: ledger, verifications: queue, io: io, logger: logger),
+            io: io, storePath: config.daemon.storeDir, started: Date())
         let hangups = await UnixSignalsSequence(trapping: .sighup)
 
         let control = ControlServer(
@@ -83,6 +87,7 @@ public enum Daemon {
                     .init(service: VerificationService(
                         keeper: keeper, queue: queue, manifests: manifests, verifier: verifier, linker: linker, logger: logger)),
                     .init(service: downloader),
+                    .init(service: AutoFetcher(keeper: keeper, downloads: downloader, logger: logger)),
                     .init(service: StoreWatcher(
                         keeper: keeper, events: events, queue: queue, store: store,
                         quietPeriod: config.verify.quietPeriod.duration, logger: logger)),

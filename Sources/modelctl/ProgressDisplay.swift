@@ -13,13 +13,18 @@ final class ProgressDisplay {
     static let plainInterval: Duration = .seconds(5)
 
     let mode: Mode
+    /// stdout, or stderr when stdout carries the result (`acquire` prints a path).
+    let output: Int32
     private let clock = ContinuousClock()
     private var latest: DownloadProgress?
     private var lastShown: ContinuousClock.Instant?
     /// A bar is on the terminal's current line, without a newline after it.
     private var barOnScreen = false
 
-    init(mode: Mode) { self.mode = mode }
+    init(mode: Mode, output: Int32 = STDOUT_FILENO) {
+        self.mode = mode
+        self.output = output
+    }
 
     func show(_ step: DownloadFollower.Step) {
         if !step.lines.isEmpty {
@@ -54,7 +59,7 @@ final class ProgressDisplay {
 
     private func drawBar() {
         guard let latest else { return }
-        write("\r" + ProgressText.fitted(latest, columns: Self.terminalColumns()) + "\u{1B}[K")
+        write("\r" + ProgressText.fitted(latest, columns: Self.terminalColumns(output)) + "\u{1B}[K")
         barOnScreen = true
     }
 
@@ -65,13 +70,13 @@ final class ProgressDisplay {
     }
 
     private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle(fileDescriptor: output, closeOnDealloc: false).write(Data(text.utf8))
     }
 
-    /// The width of the terminal on stdout, nil when it does not say.
-    private static func terminalColumns() -> Int? {
+    /// The width of the terminal on `fd`, nil when it does not say.
+    private static func terminalColumns(_ fd: Int32) -> Int? {
         var size = winsize()
-        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
         return Int(size.ws_col)
     }
 

@@ -26,22 +26,11 @@ enum ProgressText {
         return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
     }
 
-    /// `45s`, `3m 32s`, `2h 05m`, `3d 4h`: the two largest units, for an ETA or a delay.
-    static func duration(seconds: Int64) -> String {
-        let s = max(seconds, 0)
-        switch s {
-        case ..<60: return "\(s)s"
-        case ..<3600: return "\(s / 60)m \(s % 60)s"
-        case ..<86400: return "\(s / 3600)h \(twoDigits((s % 3600) / 60))m"
-        default: return "\(s / 86400)d \((s % 86400) / 3600)h"
-        }
-    }
-
     /// `delay_s` as a duration; a fraction of a second under ten keeps one decimal (`1.5s`).
     static func delay(seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "?" }
         if seconds < 10, seconds != seconds.rounded() { return "\((seconds * 10).rounded() / 10)s" }
-        return duration(seconds: Int64(seconds.rounded()))
+        return TimeSpan.describe(seconds: Int64(seconds.rounded()))
     }
 
     /// `94 MiB/s`, in the units `modelctl status` writes sizes in.
@@ -56,7 +45,7 @@ enum ProgressText {
         parts.append(String(repeating: " ", count: max(0, 3 - percent.count)) + percent + "%")
         parts.append("\(ByteSize.format(progress.bytesDone)) / \(ByteSize.format(progress.bytesTotal))")
         parts.append(rate(progress.bytesPerSecond))
-        parts.append("ETA " + (progress.etaSeconds.map { duration(seconds: $0) } ?? "--"))
+        parts.append("ETA " + (progress.etaSeconds.map { TimeSpan.describe(seconds: $0) } ?? "--"))
         return parts.joined(separator: "  ")
     }
 
@@ -88,6 +77,4 @@ enum ProgressText {
         if size.bytes == 0, text.contains(where: { ("1"..."9").contains($0) }) { return nil }
         return size.bytes
     }
-
-    private static func twoDigits(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

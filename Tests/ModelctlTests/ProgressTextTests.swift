@@ -10,12 +10,12 @@ import Testing
         model: "ti2v-5B", bytesDone: 12_000_000_000, bytesTotal: 34_203_123_497, bytesPerSecond: 104_857_600, etaSeconds: 212)
 
     @Test func durationsUseTheTwoLargestUnits() {
-        #expect(ProgressText.duration(seconds: 0) == "0s")
-        #expect(ProgressText.duration(seconds: 45) == "45s")
-        #expect(ProgressText.duration(seconds: 212) == "3m 32s")
-        #expect(ProgressText.duration(seconds: 3600 + 5 * 60 + 9) == "1h 05m")
-        #expect(ProgressText.duration(seconds: 2 * 86400 + 3 * 3600) == "2d 3h")
-        #expect(ProgressText.duration(seconds: -4) == "0s")
+        #expect(TimeSpan.describe(seconds: 0) == "0s")
+        #expect(TimeSpan.describe(seconds: 45) == "45s")
+        #expect(TimeSpan.describe(seconds: 212) == "3m 32s")
+        #expect(TimeSpan.describe(seconds: 3600 + 5 * 60 + 9) == "1h 05m")
+        #expect(TimeSpan.describe(seconds: 2 * 86400 + 3 * 3600) == "2d 3h")
+        #expect(TimeSpan.describe(seconds: -4) == "0s")
         #expect(ProgressText.delay(seconds: 2) == "2s")
         #expect(ProgressText.delay(seconds: 1.5) == "1.5s")
         #expect(ProgressText.delay(seconds: 90) == "1m 30s")

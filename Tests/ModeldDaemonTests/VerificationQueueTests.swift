@@ -14,6 +14,15 @@ import Testing
         #expect(queue.next() == nil)
     }
 
+    @Test func aCheckSomeoneWaitsForGoesFirst() {
+        let queue = VerificationQueue()
+        queue.enqueue(.init(model: "a", scope: .wholeModel(deep: false), source: .verify))
+        queue.enqueue(.init(model: "b", scope: .files(["x"]), source: .watch))
+        queue.enqueue(.init(model: "b", scope: .files(["y"]), source: .watch), first: true)
+        #expect(queue.next() == .init(model: "b", scope: .files(["x", "y"]), source: .watch))
+        #expect(queue.next()?.model == "a")
+    }
+
     @Test func aWholeModelCheckAbsorbsFileChecks() {
         let files = VerificationQueue.Request(model: "a", scope: .files(["x"]), source: .watch)
         let whole = VerificationQueue.Request(model: "a", scope: .wholeModel(deep: false), source: .verify)

@@ -6,7 +6,7 @@ import ModeldTestSupport
 import Testing
 
 /// The long cases of downloads, with large files: `kill -9` mid-way, a flipped byte
-/// repaired by its chunk, a bandwidth limit, pause and resume, a full disk. One at a
+/// repaired by its chunk without being asked, a bandwidth limit, pause and resume, a full disk. One at a
 /// time: the limit's accuracy is measured, and the others would take its CPU.
 @Suite(.serialized) struct DownloadResilienceTests {
     static let model = "tiny-video"
@@ -47,7 +47,7 @@ import Testing
         #expect(sent < size + size / 10, "the server sent \(sent) bytes for a file of \(size)")
     }
 
-    @Test func aFlippedByteIsRepairedByFetchingAtMostTwoChunks() throws {
+    @Test func aFlippedByteIsRepairedByItselfFetchingAtMostTwoChunks() throws {
         let size = 256 << 20
         let chunk = 16 << 20
         let repo = Self.repo(size: size)
@@ -63,25 +63,29 @@ import Testing
         let reader = open(blob, O_RDONLY)
         try #require(reader >= 0)
         defer { close(reader) }
+        let events = try daemon.client(timeout: .seconds(30))
+        #expect(try events.request("subscribe", ["topics": .array([.string("integrity"), .string("repair"), .string("model")])]).ok)
         let fd = open(blob, O_WRONLY)
         try #require(fd >= 0)
         var flipped: UInt8 = ~(try #require(repo.file(Self.file)).content[100 << 20])
         #expect(pwrite(fd, &flipped, 1, off_t(100 << 20)) == 1)
         close(fd)
-        let damaged = try daemon.waitForState(Self.model, .corrupted, timeout: .seconds(30))
-        #expect(damaged.files?.corrupted.first?.damagedRanges == [ByteRange(Int64(96 << 20), Int64(112 << 20))])
 
-        let events = try DownloadTests.events(daemon)
-        let repair = try daemon.modelctl(["--socket", daemon.socketPath, "repair", Self.model])
-        #expect(repair.status == 0, "\(repair.output)\(repair.error)")
-        let done = try #require(DownloadTests.named("repair.done", in: try DownloadTests.read(until: "repair.done", from: events)).first)
+        // The watcher finds the damage, and `[verify] auto_repair` (on by default) repairs it
+        // with no one asking.
+        let seen = try DownloadTests.read(until: "repair.done", from: events)
+        let damaged = try #require(DownloadTests.named("integrity.damaged", in: seen).first)
+        #expect(damaged["damaged_ranges"] == .array([.array([.number(Double(96 << 20)), .number(Double(112 << 20))])]))
+        let states = DownloadTests.named("model.state", in: seen).compactMap { $0["to"]?.string }
+        #expect(states.starts(with: ["corrupted", "queued"]) || states.starts(with: ["corrupted", "repairing"]), "\(states)")
+        let done = try #require(DownloadTests.named("repair.done", in: seen).first)
         #expect((done["bytes_fetched"]?.number ?? .infinity) <= Double(2 * chunk))
         try daemon.waitForState(Self.model, .available, timeout: .seconds(30))
         #expect(hub.log.bodyBytesSent(file: Self.file) <= 2 * chunk)
         #expect(try Data(contentsOf: URL(fileURLWithPath: blob)) == Data(try #require(repo.file(Self.file)).content))
-        var seen: UInt8 = 0
-        #expect(pread(reader, &seen, 1, off_t(100 << 20)) == 1)
-        #expect(seen == flipped, "the open file was not modified in place")
+        var kept: UInt8 = 0
+        #expect(pread(reader, &kept, 1, off_t(100 << 20)) == 1)
+        #expect(kept == flipped, "the open file was not modified in place")
     }
 
     @Test func aLimitHoldsAndPauseStopsTheBytesWithoutLosingThem() throws {

@@ -37,6 +37,8 @@ import Testing
             chunk_size = "64KiB"
             quiet_period = "200ms"
             scrub_every = "\(scrubEvery)"
+            # These tests look at what checks report; repairs are the download tests' business.
+            auto_repair = false
 
             [[model]]
             id = "\(model)"

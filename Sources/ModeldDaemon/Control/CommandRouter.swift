@@ -10,6 +10,8 @@ struct CommandRouter: Sendable {
     let metrics: ControlMetrics
     let verifications: VerificationQueue
     let downloads: Downloader
+    let acquirer: Acquirer
+    let evictor: Evictor
     /// For what blocks: `statvfs` of the store, user and group lookups.
     let io: BlockingPool
     let storePath: String
@@ -22,7 +24,9 @@ struct CommandRouter: Sendable {
         case subscribe(Subscription, reply: Data)
     }
 
-    func handle(_ line: Data, from peer: PeerCredentials?) async -> Outcome {
+    /// Answers one request of `connection` (a number the server gives each connection,
+    /// which its leases belong to).
+    func handle(_ line: Data, from peer: PeerCredentials?, connection: UInt64) async -> Outcome {
         let request: Request
         do {
             request = try Request.parse(line)
@@ -31,7 +35,7 @@ struct CommandRouter: Sendable {
         }
         metrics.countRequest(request.command)
         do {
-            return try await run(request, from: peer)
+            return try await run(request, from: peer, connection: connection)
         } catch let error as ProtocolError {
             return .reply(WireCodec.failure(id: request.id, error: error))
         } catch {
@@ -41,7 +45,12 @@ struct CommandRouter: Sendable {
         }
     }
 
-    private func run(_ request: Request, from peer: PeerCredentials?) async throws -> Outcome {
+    /// The connection is gone: its leases end.
+    func connectionClosed(_ connection: UInt64) async {
+        await acquirer.connectionClosed(connection)
+    }
+
+    private func run(_ request: Request, from peer: PeerCredentials?, connection: UInt64) async throws -> Outcome {
         guard let command = Command(rawValue: request.command) else {
             throw ProtocolError(
                 .unknownCommand, "no command '\(request.command)'",
@@ -59,7 +68,22 @@ struct CommandRouter: Sendable {
             let model = try request.arguments(ModelArgument.self).model
             let path = storePath
             let free = try? await io.run { try DiskSpace.of(path).availableBytes }
-            return try reply(try await keeper.status(of: model, freeBytes: free))
+            var status = try await keeper.status(of: model, freeBytes: free)
+            status.setup = await acquirer.setupAdvice()
+            return try reply(status)
+        case .acquire:
+            return try reply(try await acquirer.acquire(try request.arguments(AcquireArguments.self), connection: connection))
+        case .release:
+            return try reply(try await acquirer.release(try request.arguments(ReleaseArguments.self)))
+        case .report:
+            return try reply(try await acquirer.report(request))
+        case .evict:
+            guard let model = try request.arguments(ModelArgument.self).model else {
+                throw ProtocolError(.badRequest, "argument \"model\" is required for evict", hint: #"like {"cmd":"evict","model":"ti2v-5B"}"#)
+            }
+            return try reply(try await evictor.evict(model))
+        case .suggest:
+            return try reply(try await acquirer.suggest(try request.arguments(SuggestArguments.self)))
         case .metrics:
             let text = metrics.exposition(states: await keeper.stateCounts())
             return try reply(MetricsResult(text: text))

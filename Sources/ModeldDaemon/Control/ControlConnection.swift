@@ -8,6 +8,8 @@ import NIOCore
 struct ControlConnection {
     let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
     let peer: PeerCredentials?
+    /// The server's number for this connection: the leases taken on it end with it.
+    let number: UInt64
     let router: CommandRouter
     let events: EventBus
     let metrics: ControlMetrics
@@ -28,7 +30,7 @@ struct ControlConnection {
                         guard frame.readableBytes <= WireCodec.maximumLineBytes else {
                             throw ByteToMessageDecoderError.PayloadTooLargeError()
                         }
-                        switch await router.handle(Data(frame.readableBytesView), from: peer) {
+                        switch await router.handle(Data(frame.readableBytesView), from: peer, connection: number) {
                         case .reply(let line):
                             try await outbound.write(ByteBuffer(bytes: line))
                         case .subscribe(let subscription, let reply):
@@ -47,6 +49,8 @@ struct ControlConnection {
         } catch {
             logger.debug("a control connection ended: \(error)")
         }
+        // However the connection ended, its leases end with it.
+        await router.connectionClosed(number)
     }
 
     /// Writes matching events until the client leaves, the daemon stops, or the client

@@ -39,6 +39,7 @@ struct ControlServer: Service {
         }
         try await server.executeThenClose { connections in
             await withDiscardingTaskGroup { group in
+                var connectionCount: UInt64 = 0
                 do {
                     for try await accepted in connections.cancelOnGracefulShutdown() {
                         guard metrics.openConnections < Self.maximumConnections else {
@@ -46,9 +47,10 @@ struct ControlServer: Service {
                             try? await accepted.channel.channel.close()
                             continue
                         }
-                        group.addTask {
+                        connectionCount += 1
+                        group.addTask { [connectionCount] in
                             await ControlConnection(
-                                channel: accepted.channel, peer: accepted.peer, router: router, events: events,
+                                channel: accepted.channel, peer: accepted.peer, number: connectionCount, router: router, events: events,
                                 metrics: metrics, logger: logger
                             ).run()
                         }

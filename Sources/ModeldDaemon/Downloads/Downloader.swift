@@ -158,6 +158,7 @@ actor Downloader: Service {
             generation: nextGeneration, pending: plan.files, planned: plan.planned, repairing: plan.repairs == plan.files.count)
         nextPosition += 1
         jobs[id] = job
+        await publish(id)  // `queued`, before any file starts
         logger.notice(
             "\(id): \(job.repairing ? "repair" : "download") of \(plan.files.count) file\(plan.files.count == 1 ? "" : "s") queued (\(ByteSize.format(job.bytesTotal)))",
             metadata: ["model": "\(id)"])
@@ -199,6 +200,16 @@ actor Downloader: Service {
         await scheduleNow()
         return id
     }
+
+    /// The model's place in the queue (1: served first), nil when it has no download
+    /// under way.
+    func queuePosition(of id: String) -> Int? {
+        let order = jobs.values.filter { $0.failure == nil }.sorted(by: DownloadJob.servedBefore)
+        return order.firstIndex { $0.model.id == id }.map { $0 + 1 }
+    }
+
+    /// Whether the model has a download or repair queued, running, paused or failed.
+    func hasJob(_ id: String) -> Bool { jobs[id] != nil }
 
     /// The models with a download that has not failed (for `all: true`).
     func queuedModels() -> [String] {
@@ -351,9 +362,18 @@ actor Downloader: Service {
         await scheduleNow()
     }
 
+    /// Every file is in: each is checked once more (a stat against the ledger: one file
+    /// could have been removed or changed meanwhile), then the model's path points at it.
     private func finish(_ id: String) async {
         guard let job = jobs.removeValue(forKey: id) else { return }
         try? await ledger.forgetQueued(id)
+        await keeper.downloadChanged(id, DownloadRecord(
+            phase: .verifying, repairing: job.repairing, priority: job.priority, bytesDone: job.bytesTotal, bytesTotal: job.bytesTotal,
+            retries: job.retries))
+        for file in job.manifest.files {
+            let condition = await fetcher.verifier.check(file, of: job.manifest, depth: .changed)
+            await keeper.record(condition, for: file.path, of: id, source: .verify)
+        }
         await linker.pointIfVerified(job.model, commit: job.manifest.commit)
         if jobs[id] == nil { await keeper.downloadChanged(id, nil) }
         logger.notice(
@@ -428,10 +448,9 @@ actor Downloader: Service {
             // Finished already (every file was good after all).
             return PullResult(model: id, state: state, files: 0, bytesNeeded: 0, priority: .normal, queuePosition: 0)
         }
-        let order = jobs.values.filter { $0.failure == nil }.sorted(by: DownloadJob.servedBefore)
         return PullResult(
             model: id, state: state, files: job.planned.count, bytesNeeded: job.bytesTotal - job.bytesFinished, priority: job.priority,
-            queuePosition: (order.firstIndex { $0.model.id == id } ?? 0) + 1)
+            queuePosition: queuePosition(of: id) ?? 1)
     }
 
     private func nothingQueued(_ id: String, verb: String) -> ProtocolError {

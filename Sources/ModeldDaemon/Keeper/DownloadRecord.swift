@@ -5,6 +5,8 @@ import ModeldProtocol
 struct DownloadRecord: Sendable, Equatable {
     enum Phase: Sendable, Equatable {
         case queued, running, paused
+        /// Every byte is in: each file is checked once more before the model is handed out.
+        case verifying
         /// Retries spent, or an error no retry can fix: `lastError` and `steps` say why.
         case failed
     }
@@ -31,6 +33,7 @@ struct DownloadRecord: Sendable, Equatable {
         case .queued: .queued
         case .running: repairing ? .repairing : .downloading
         case .paused: .paused
+        case .verifying: .verifying
         case .failed: .failed
         }
     }
@@ -40,6 +43,7 @@ struct DownloadRecord: Sendable, Equatable {
         case .queued: "queued for download"
         case .running: repairing ? "fetching the damaged ranges" : "downloading"
         case .paused: lastError.map { "paused: \($0.message)" } ?? pausedFor.map { "paused for \($0), goes on after it" } ?? "paused"
+        case .verifying: "every byte is in; checking each file before it is used"
         case .failed: lastError?.message ?? "the download failed"
         }
     }

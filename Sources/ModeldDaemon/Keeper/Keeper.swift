@@ -12,9 +12,22 @@ actor Keeper {
     /// The paths the daemon runs with: a reload changes them only at the next start, so
     /// `status` keeps telling the ones in use.
     private let paths: DaemonSettings
-    private var models: [String: ModelRecord] = [:]
-    private let events: EventBus
-    private let logger: Logger
+    /// Internal, not private, for the Keeper's extensions; only the actor can touch it.
+    var models: [String: ModelRecord] = [:]
+    let events: EventBus
+    let logger: Logger
+    var leases = LeaseBook()
+    /// Stamps the watcher's changes and the checks that settle them (`PendingChecks`).
+    var changeCounter: UInt64 = 0
+    /// Tasks waiting for news of a model (`acquire` with `wait_s`), woken on every change
+    /// of its state or of its pending checks.
+    var newsWaiters: [UInt64: (model: String, continuation: AsyncStream<Void>.Continuation)] = [:]
+    var nextWaiter: UInt64 = 0
+    /// What the policy lets the daemon start by itself (`AvailabilityPolicy`), per model,
+    /// until the auto-fetcher takes it; `automaticWakeups` ticks when there is some.
+    private var automaticWork: [String: AvailabilityPolicy.Action] = [:]
+    private let automaticSignal: AsyncStream<Void>.Continuation
+    nonisolated let automaticWakeups: AsyncStream<Void>
     /// The global limit set with `limit` (0: none), which wins over the configuration
     /// until the daemon restarts.
     private(set) var globalLimit: Int64?
@@ -24,6 +37,7 @@ actor Keeper {
         paths = config.daemon
         self.events = events
         self.logger = logger
+        (automaticWakeups, automaticSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         for model in config.models { models[model.id] = ModelRecord() }
     }
 
@@ -167,8 +181,10 @@ actor Keeper {
     }
 
     /// The verification under way ended; `method` is how most files were found good.
-    func finishVerification(of id: String, method: VerifyMethod) {
+    /// `ticket` (`checkTicket()` when it began) settles the changes the watcher saw before.
+    func finishVerification(of id: String, method: VerifyMethod, ticket: UInt64) {
         update(id, because: "verification finished") { record in
+            record.pendingChecks.checkedAll(ticket: ticket)
             record.verifying = nil
             record.lastVerified = Date()
             record.lastMethod = method
@@ -215,16 +231,29 @@ actor Keeper {
     // MARK: - Internals
 
     /// Applies `change` to a model's record and announces a change of state.
-    private func update(_ id: String, because why: String, _ change: (inout ModelRecord) -> Void) {
+    func update(_ id: String, because why: String, _ change: (inout ModelRecord) -> Void) {
         guard var record = models[id] else { return }
         let before = record.state
+        let wasSettled = record.pendingChecks.isEmpty
         change(&record)
         models[id] = record
         let after = record.state
+        if before != after || wasSettled != record.pendingChecks.isEmpty { wakeWaiters(for: id) }
         guard before != after else { return }
         let reason = record.reason
         logger.info("\(id): \(before.rawValue) → \(after.rawValue): \(reason)", metadata: ["model": "\(id)"])
         events.publish(Event(.modelState(model: id, from: before, to: after, reason: reason)))
+        if !record.evicting, let action = AvailabilityPolicy.automaticAction(from: before, to: after, permissions: permissions(for: id)) {
+            automaticWork[id] = action
+            automaticSignal.yield()
+        }
+    }
+
+    /// The automatic work waiting, most urgent model first (catalog priority, then order).
+    func takeAutomaticWork() -> [(model: String, action: AvailabilityPolicy.Action)] {
+        defer { automaticWork = [:] }
+        let order = config.models.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }
+        return order.compactMap { entry in automaticWork[entry.element.id].map { (entry.element.id, $0) } }
     }
 
     private func status(_ model: CatalogModel) -> ModelStatus {
@@ -253,7 +282,8 @@ actor Keeper {
         }
         status.verify = ModelStatus.Verification(
             last: record.lastVerified, method: record.lastMethod,
-            progress: record.verifying.map { $0.total == 0 ? 1 : Double($0.done) / Double($0.total) })
+            progress: record.verifying.map { $0.total == 0 ? 1 : Double($0.done) / Double($0.total) },
+            pendingChanges: record.pendingChecks.count)
         return status
     }
 }

@@ -19,12 +19,17 @@ struct ModelRecord {
     var linkedCommit: String?
     /// The download or repair queued, running, paused or failed, if any.
     var download: DownloadRecord?
+    /// Changes seen by the watcher and not checked yet.
+    var pendingChecks = PendingChecks()
+    /// Its files are being removed (`evict`).
+    var evicting = false
 
     /// The state, derived — never stored, so it cannot disagree with the facts. A check
     /// of files already known does not make a ready model look unready: only files never
     /// looked at make it `verifying`.
     var state: ModelState {
         if let download { return download.state }
+        if evicting { return .missing }
         if let integrity {
             let state = integrity.state
             return state == .available && linkedCommit != integrity.manifest.commit ? .verifying : state
@@ -35,6 +40,7 @@ struct ModelRecord {
 
     var reason: String {
         if let download { return download.reason }
+        if evicting { return "its files are being removed (evict)" }
         if let integrity {
             return state == .verifying && integrity.state == .available ? "verified; pointing its path at the snapshot" : integrity.reason
         }

@@ -53,10 +53,10 @@ struct StoreWatcher: Service {
             switch event {
             case .overflow:
                 logger.warning("inotify lost events (queue overflow); checking every model again (stat only)")
-                for entry in await keeper.config.models { pending.add(.model(entry.id), after: .zero) }
+                for entry in await keeper.config.models { await notice(.model(entry.id), in: pending, after: .zero) }
             case .change(let change):
                 let ours = store.ownWrites.contains(change.path)
-                for target in watches.index.targets(for: change.path) where !ours { pending.add(target, after: quietPeriod) }
+                for target in watches.index.targets(for: change.path) where !ours { await notice(target, in: pending, after: quietPeriod) }
                 if change.isDirectory || change.isWatchGone { await refresh(watches) }
             }
         }
@@ -96,7 +96,17 @@ struct StoreWatcher: Service {
         while !pending.isClosed && !Task.isCancelled {
             try? await Task.sleep(for: Self.rescanPeriod)
             guard watches.exhausted, !Task.isCancelled else { continue }
-            for entry in await keeper.config.models { pending.add(.model(entry.id), after: .zero) }
+            for entry in await keeper.config.models { await notice(.model(entry.id), in: pending, after: .zero) }
+        }
+    }
+
+    /// A change waits for its quiet period; meanwhile the Keeper knows it is pending, so
+    /// `acquire` does not hand out files that may have changed.
+    private func notice(_ target: StorePathIndex.Target, in pending: PendingChanges, after quiet: Duration) async {
+        pending.add(target, after: quiet)
+        switch target {
+        case .file(let model, let path): await keeper.changeNoticed(in: model, path: path)
+        case .model(let model): await keeper.changeNoticed(in: model, path: nil)
         }
     }
 

@@ -27,13 +27,19 @@ final class VerificationQueue: Sendable {
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    func enqueue(_ request: Request) {
+    /// Adds `request`, merged with what is queued for its model; `first` puts it ahead of
+    /// every other model (a service waiting in `acquire`).
+    func enqueue(_ request: Request, first: Bool = false) {
         pending.withLock { queue in
-            guard let index = queue.firstIndex(where: { $0.model == request.model }) else {
-                queue.append(request)
-                return
+            var merged = request
+            if let index = queue.firstIndex(where: { $0.model == request.model }) {
+                merged = Self.merge(queue.remove(at: index), request)
+                if !first {
+                    queue.insert(merged, at: index)
+                    return
+                }
             }
-            queue[index] = Self.merge(queue[index], request)
+            if first { queue.insert(merged, at: 0) } else { queue.append(merged) }
         }
         wake.yield()
     }

@@ -55,6 +55,8 @@ struct VerificationService: Service {
     }
 
     private func verifyWhole(_ model: CatalogModel, deep: Bool, source: IntegritySource) async {
+        // Taken before any file is read: what the watcher sees from now on stays pending.
+        let ticket = await keeper.checkTicket()
         let manifest: Manifest
         switch await manifests.manifest(for: model, config: await keeper.config) {
         case .success(let found):
@@ -83,7 +85,7 @@ struct VerificationService: Service {
             if case .verified(let method) = condition { methods[method, default: 0] += 1 }
             await keeper.record(condition, for: file.path, of: model.id, source: source)
         }
-        await keeper.finishVerification(of: model.id, method: methods.max { $0.value < $1.value }?.key ?? .stat)
+        await keeper.finishVerification(of: model.id, method: methods.max { $0.value < $1.value }?.key ?? .stat, ticket: ticket)
         await linker.pointIfVerified(model, commit: manifest.commit)
     }
 
@@ -92,10 +94,12 @@ struct VerificationService: Service {
         guard let manifest = await keeper.manifests().first(where: { $0.model == model.id })?.manifest else {
             return await verifyWhole(model, deep: false, source: source)
         }
+        let ticket = await keeper.checkTicket()
         for file in manifest.files where paths.contains(file.path) {
             let condition = await verifier.check(file, of: manifest, depth: .changed)
             await keeper.record(condition, for: file.path, of: model.id, source: source)
         }
+        await keeper.settle(paths, of: model.id, ticket: ticket)
         await linker.pointIfVerified(model, commit: manifest.commit)
     }
 }

@@ -50,6 +50,18 @@ public final class Ledger: Sendable {
                 table.column("position", .integer).notNull()
             }
         }
+        migrator.registerMigration("v3: usage") { db in
+            try db.create(table: UsageRecord.databaseTableName) { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("model", .text).notNull().indexed()
+                table.column("commit", .text)
+                table.column("at", .datetime).notNull()
+                table.column("duration_s", .double)
+                table.column("success", .boolean)
+                table.column("source", .text).notNull()
+                table.column("metrics", .text)
+            }
+        }
         return migrator
     }
 
@@ -94,5 +106,18 @@ public final class Ledger: Sendable {
 
     public func forgetQueued(_ model: String) async throws {
         _ = try await database.write { db in try QueuedDownload.deleteOne(db, key: model) }
+    }
+
+    // MARK: - Usage
+
+    public func record(_ use: UsageRecord) async throws {
+        _ = try await database.write { db in try use.inserted(db) }
+    }
+
+    /// The uses of `model` recorded since `date`, oldest first.
+    public func uses(of model: String, since date: Date) async throws -> [UsageRecord] {
+        try await database.read { db in
+            try UsageRecord.filter(Column("model") == model && Column("at") >= date).order(Column("at")).fetchAll(db)
+        }
     }
 }

@@ -79,4 +79,16 @@ public struct Store: Sendable {
         let link = noting(layout.snapshotFile(repo, commit, file.path))
         try AtomicFile.symlink(StoreLayout.blobLinkTarget(path: file.path, digest: file.digest), at: link)
     }
+
+    /// Removes a blob, a snapshot link or a stable link; what is already gone is fine. The
+    /// snapshot folders left empty go too, up to the snapshot itself. Blocking.
+    public func remove(_ path: String) throws(SystemError) {
+        if unlink(noting(path)) != 0, errno != ENOENT { throw SystemError("unlink(\(path))", errno: errno) }
+        var folder = (path as NSString).deletingLastPathComponent
+        while folder.hasPrefix(layout.root + "/"), !folder.hasSuffix("/snapshots"), !folder.hasSuffix("/blobs") {
+            // Not empty (ENOTEMPTY) ends the climb: the folder still holds other files.
+            guard rmdir(noting(folder)) == 0 else { break }
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+    }
 }

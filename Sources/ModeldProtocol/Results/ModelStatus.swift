@@ -87,12 +87,18 @@ public struct ModelStatus: Codable, Sendable, Equatable {
         public var method: VerifyMethod?
         /// 0…1 while a verification runs.
         public var progress: Double?
+        /// Files the watcher saw change that are waiting for their check (`acquire`
+        /// hands the model out only once they are checked).
+        public var pendingChanges: Int
 
-        public init(last: Date?, method: VerifyMethod?, progress: Double?) {
+        public init(last: Date?, method: VerifyMethod?, progress: Double?, pendingChanges: Int = 0) {
             self.last = last
             self.method = method
             self.progress = progress
+            self.pendingChanges = pendingChanges
         }
+
+        enum CodingKeys: String, CodingKey { case last, method, progress, pendingChanges = "pending_changes" }
     }
 
     /// Something a person can do about the model, with the reason to do it.

@@ -17,3 +17,22 @@ public struct ReloadResult: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case changed, restartNeeded = "restart_needed" }
 }
+
+/// `evict`: what was removed, and what stayed because another model uses it.
+public struct EvictResult: Codable, Sendable, Equatable {
+    public var model: String
+    public var freedBytes: Int64
+    public var removedFiles: Int
+    public var sharedKept: [String]
+
+    public init(model: String, freedBytes: Int64, removedFiles: Int, sharedKept: [String]) {
+        self.model = model
+        self.freedBytes = freedBytes
+        self.removedFiles = removedFiles
+        self.sharedKept = sharedKept
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, freedBytes = "freed_bytes", removedFiles = "removed_files", sharedKept = "shared_kept"
+    }
+}

@@ -1,13 +1,18 @@
+import ModeldCore
+
 /// `status`: the models, the store and the download queue at a glance.
 public struct StatusResult: Codable, Sendable, Equatable {
     public var models: [ModelStatus]
     public var store: Store
     public var downloads: Downloads
+    /// When no model is ready at all: which model to set up first, and how.
+    public var setup: SetupAdvice?
 
-    public init(models: [ModelStatus], store: Store, downloads: Downloads) {
+    public init(models: [ModelStatus], store: Store, downloads: Downloads, setup: SetupAdvice? = nil) {
         self.models = models
         self.store = store
         self.downloads = downloads
+        self.setup = setup
     }
 
     public struct Store: Codable, Sendable, Equatable {

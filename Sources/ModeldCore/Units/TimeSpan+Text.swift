@@ -1,0 +1,14 @@
+extension TimeSpan {
+    /// `45s`, `3m 32s`, `2h 05m`, `3d 4h`: the two largest units, for an ETA or a delay
+    /// a person reads.
+    public static func describe(seconds: Int64) -> String {
+        let s = max(seconds, 0)
+        func twoDigits(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        switch s {
+        case ..<60: return "\(s)s"
+        case ..<3600: return "\(s / 60)m \(s % 60)s"
+        case ..<86400: return "\(s / 3600)h \(twoDigits((s % 3600) / 60))m"
+        default: return "\(s / 86400)d \((s % 86400) / 3600)h"
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import Logging
+import ModeldCore
+import ModeldLinux
+import ModeldProtocol
+
+/// Answers the question a generation service asks before every job (PROTOCOL.md,
+/// `acquire`): ready, with a path and a lease; or what to do instead. It may start what
+/// the policy allows (a download, a repair, an early check of a change), and with
+/// `wait_s` it answers the moment the model is ready. Also `release`, `report` and
+/// `suggest`, which share its view of the catalog.
+struct Acquirer: Sendable {
+    let keeper: Keeper
+    let downloads: Downloader
+    let verifications: VerificationQueue
+    let ledger: Ledger
+    let linksDirectory: String
+    let logger: Logger
+
+    /// How long even an answer "at once" may wait for the check of a change the watcher
+    /// saw: a stat is milliseconds, a re-read of a changed chunk seconds.
+    static let quickCheckBudget: Duration = .seconds(5)
+    /// The longest `wait_s` honoured (a week): a bound on how long a request can hold a
+    /// connection.
+    static let longestWait = 7 * 86_400.0
+
+    func acquire(_ arguments: AcquireArguments, connection: UInt64?) async throws(ProtocolError) -> AcquireResult {
+        let model = try await keeper.catalogModel(arguments.model)
+        let waitSeconds = arguments.waitSeconds ?? 0
+        guard waitSeconds.isFinite, waitSeconds >= 0 else {
+            throw ProtocolError(.badRequest, "wait_s must be a number of seconds, 0 or more", hint: "e.g. \"wait_s\": 600")
+        }
+        let begun = ContinuousClock.now
+        let deadline = begun + .seconds(min(waitSeconds, Self.longestWait))
+        var started: AvailabilityPolicy.Action?
+        var refused: ProtocolError?
+        while true {
+            let (token, news) = await keeper.newsFeed(about: model.id)
+            if let lease = await keeper.leaseIfReady(model.id, connection: connection) {
+                await keeper.endNewsFeed(token)
+                logger.info("\(model.id): leased (\(lease.id))", metadata: ["model": "\(model.id)"])
+                return .ready(
+                    model: model.id, path: (linksDirectory as NSString).appendingPathComponent(model.id), commit: lease.commit,
+                    lease: lease.id)
+            }
+            let now = await keeper.availability(of: model.id)
+            // One action per call, except that a check of a change may find damage to repair.
+            if started == nil || started == .recheck, refused == nil,
+                let action = AvailabilityPolicy.actionOnDemand(
+                    state: now.state, hasVerifiedFiles: now.hasVerifiedFiles, changePending: !now.pendingChecks.isEmpty,
+                    permissions: await keeper.permissions(for: model.id)),
+                action != started
+            {
+                do {
+                    try await start(action, for: model.id, pending: now.pendingChecks)
+                    started = action
+                } catch {
+                    refused = error
+                }
+            }
+            let answer = await notReady(model, needs: arguments.needs, started: started, refused: refused)
+            // A change being checked gets its quick check even when the caller would not wait.
+            let limit = started == .recheck ? max(deadline, begun + Self.quickCheckBudget) : deadline
+            guard answer.waitingHelps, ContinuousClock.now < limit else {
+                await keeper.endNewsFeed(token)
+                return answer.result
+            }
+            await Self.wait(for: news, until: limit)
+            await keeper.endNewsFeed(token)
+        }
+    }
+
+    /// `suggest`: every alternative, ready or not, best first.
+    func suggest(_ arguments: SuggestArguments) async throws(ProtocolError) -> SuggestResult {
+        let model = try await keeper.catalogModel(arguments.model)
+        let needs = arguments.needs ?? Needs()
+        let (alternatives, setup) = await advice(for: model, needs: needs)
+        return SuggestResult(model: model.id, vramGB: needs.vramGB, alternatives: alternatives, setup: setup)
+    }
+
+    /// When no model is ready at all: which to set up first (for `status`).
+    func setupAdvice() async -> SetupAdvice? {
+        guard await keeper.readyModels().isEmpty else { return nil }
+        return FallbackAdvisor.setup(catalog: await keeper.config.models, needs: Needs(), gpuVRAMGB: nil)
+    }
+
+    // MARK: - Leases and usage
+
+    func release(_ arguments: ReleaseArguments) async throws(ProtocolError) -> ReleaseResult {
+        guard let lease = await keeper.endLease(arguments.lease) else {
+            throw ProtocolError(
+                .badRequest, "no lease '\(arguments.lease)' is in force",
+                hint: "a lease ends with release or when the connection that acquired it closes; acquire again")
+        }
+        if let duration = arguments.durationSeconds, !duration.isFinite || duration < 0 {
+            throw ProtocolError(.badRequest, "duration_s must be a number of seconds, 0 or more")
+        }
+        await recordUse(of: lease, success: arguments.success, duration: arguments.durationSeconds ?? lease.heldSeconds, source: .release)
+        return ReleaseResult(lease: lease.id, model: lease.model, heldSeconds: lease.heldSeconds)
+    }
+
+    /// The connection closed: the leases it held end, each counted as a use whose
+    /// outcome is unknown.
+    func connectionClosed(_ connection: UInt64) async {
+        for lease in await keeper.endLeases(heldBy: connection) {
+            await recordUse(of: lease, success: nil, duration: lease.heldSeconds, source: .disconnect)
+        }
+    }
+
+    func report(_ request: Request) async throws(ProtocolError) -> ReportResult {
+        let arguments = try request.arguments(ReportArguments.self)
+        let model = try await keeper.catalogModel(arguments.model)
+        guard arguments.durationSeconds.isFinite, arguments.durationSeconds >= 0 else {
+            throw ProtocolError(.badRequest, "duration_s must be a number of seconds, 0 or more")
+        }
+        let fields = (try? request.arguments([String: JSONValue].self)) ?? [:]
+        let metrics = fields.filter { !ReportArguments.fixedFields.contains($0.key) }
+        let text = metrics.isEmpty ? nil : (try? WireCodec.encoder.encode(metrics)).flatMap { String(data: $0, encoding: .utf8) }
+        do {
+            try await ledger.record(UsageRecord(
+                model: model.id, commit: await keeper.integrity(of: model.id)?.manifest.commit, at: Date(),
+                durationSeconds: arguments.durationSeconds, success: arguments.success, source: .report, metrics: text))
+        } catch {
+            throw ProtocolError(.internal, "the report could not be recorded: \(error)", hint: "journalctl -u modeld shows more")
+        }
+        return ReportResult(model: model.id, recorded: true)
+    }
+
+    private func recordUse(of lease: Lease, success: Bool?, duration: Double, source: UsageRecord.Source) async {
+        do {
+            try await ledger.record(UsageRecord(
+                model: lease.model, commit: lease.commit, at: lease.since, durationSeconds: duration, success: success, source: source))
+        } catch {
+            logger.error("a use of \(lease.model) could not be recorded: \(error)", metadata: ["model": "\(lease.model)"])
+        }
+    }
+
+    // MARK: - Not ready
+
+    private struct NotReady {
+        var result: AcquireResult
+        var waitingHelps: Bool
+    }
+
+    private func notReady(
+        _ model: CatalogModel, needs: Needs?, started: AvailabilityPolicy.Action?, refused: ProtocolError?
+    ) async -> NotReady {
+        let now = await keeper.availability(of: model.id)
+        let needs = needs ?? Needs()
+        let (alternatives, setup) = await advice(for: model, needs: needs)
+        let failure = refused ?? (now.download?.phase == .failed || now.download?.phase == .paused ? now.download?.lastError : nil)
+        let eta = now.download?.phase == .running ? now.download?.eta : nil
+        let position = await downloads.queuePosition(of: model.id)
+        let advice = AcquireAdvisor.advice(.init(
+            model: model.id, state: now.state, reason: now.reason, started: started, etaSeconds: eta, queuePosition: position,
+            failure: failure.map { .init(message: $0.message, hint: $0.hint) }, alternatives: alternatives, setup: setup,
+            task: needs.task ?? (model.tasks.count == 1 ? model.tasks[0] : nil)))
+        return NotReady(
+            result: .notReady(
+                model: model.id, state: now.state, advice: advice, etaSeconds: eta, queuePosition: position,
+                alternatives: alternatives, setup: setup),
+            waitingHelps: advice.waitingHelps)
+    }
+
+    /// The ranked alternatives, and set-up advice when no model at all is ready.
+    private func advice(for model: CatalogModel, needs: Needs) async -> ([Alternative], SetupAdvice?) {
+        let catalog = await keeper.config.models
+        let ready = await keeper.readyModels()
+        let alternatives = FallbackAdvisor.alternatives(to: model, needs: needs, catalog: catalog, ready: ready, gpuVRAMGB: nil)
+        return (alternatives, ready.isEmpty ? FallbackAdvisor.setup(catalog: catalog, needs: needs, gpuVRAMGB: nil) : nil)
+    }
+
+    private func start(_ action: AvailabilityPolicy.Action, for id: String, pending: PendingChecks) async throws(ProtocolError) {
+        switch action {
+        case .pull, .repair:
+            let queued = try await downloads.pull(id, priority: nil)
+            logger.notice(
+                "\(id): \(action == .repair ? "repair" : "download") started for acquire (\(queued.files) files)", metadata: ["model": "\(id)"])
+        case .recheck:
+            let scope: VerificationQueue.Scope = pending.whole != nil ? .wholeModel(deep: false) : .files(Set(pending.files.keys))
+            verifications.enqueue(.init(model: id, scope: scope, source: .watch), first: true)
+        }
+    }
+
+    /// Returns when `news` ticks or at `limit`, whichever is first.
+    private static func wait(for news: AsyncStream<Void>, until limit: ContinuousClock.Instant) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in news { return }
+            }
+            group.addTask { try? await Task.sleep(until: limit, clock: .continuous) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Logging
+import ModeldCore
+import ModeldLinux
+import ModeldProtocol
+
+/// `evict`: deletes a model's blobs and snapshot links that no other model needs, and its
+/// stable link; keeps its manifest so `pull` can bring it back. Refused (`conflict`)
+/// while a lease holds the model or a download is queued for it.
+struct Evictor: Sendable {
+    let keeper: Keeper
+    let downloads: Downloader
+    let store: Store
+    let ledger: Ledger
+    let verifications: VerificationQueue
+    let io: BlockingPool
+    let logger: Logger
+
+    func evict(_ id: String) async throws(ProtocolError) -> EvictResult {
+        let model = try await keeper.catalogModel(id)
+        if await downloads.hasJob(model.id) {
+            throw ProtocolError(
+                .conflict, "\(model.id) has a download queued", hint: "modelctl cancel \(model.id) first, then evict it")
+        }
+        let (manifest, others) = try await keeper.beginEviction(model.id)
+        let plan = EvictionPlan(model: manifest, others: others, layout: store.layout)
+        let outcome = await io.outcome { [store] () throws(SystemError) in
+            try store.remove(store.stableLink(model: model.id))
+            for link in plan.snapshotLinks { try store.remove(link) }
+            for blob in plan.blobs { try store.remove(blob.path) }
+        }
+        for blob in plan.blobs {
+            do {
+                try await ledger.forget(blob.path)
+            } catch {
+                logger.error("\(model.id): the ledger kept a record of an evicted blob: \(error)", metadata: ["model": "\(model.id)"])
+            }
+        }
+        let shared = Set(plan.shared)
+        await keeper.finishEviction(model.id, removed: Set(manifest.files.map(\.path)).subtracting(shared))
+        if case .failure(let error) = outcome {
+            // What is left is not known for sure: look again.
+            verifications.enqueue(.init(model: model.id, scope: .wholeModel(deep: false), source: .verify))
+            throw ProtocolError(
+                .internal, "\(model.id) was only partly removed: \(error)", hint: "modelctl status \(model.id) shows what is left once it is checked again")
+        }
+        logger.notice(
+            "\(model.id): evicted, \(ByteSize.format(plan.freedBytes)) freed\(shared.isEmpty ? "" : "; \(shared.count) shared files kept")",
+            metadata: ["model": "\(model.id)"])
+        return EvictResult(model: model.id, freedBytes: plan.freedBytes, removedFiles: plan.blobs.count, sharedKept: plan.shared)
+    }
+}
