@@ -73,6 +73,9 @@ let package = Package(
         // Drives the hashing engine alone, for Benchmarks/ scripts that compare it with openssl.
         .executableTarget(
             name: "modeld-bench", dependencies: ["ModeldLinux", "ModeldCore"], path: "Benchmarks/modeld-bench"),
+        // Many clients on the control socket while a download runs, for Benchmarks/acquire-under-load.sh.
+        .executableTarget(
+            name: "modeld-load", dependencies: ["ModeldTestSupport", "ModeldProtocol", "ModeldCore"], path: "Benchmarks/modeld-load"),
         .target(
             name: "ModeldTestSupport",
             dependencies: [

@@ -25,11 +25,13 @@ struct Acquirer: Sendable {
     static let longestWait = 7 * 86_400.0
 
     func acquire(_ arguments: AcquireArguments, connection: UInt64?) async throws(ProtocolError) -> AcquireResult {
-        let model = try await keeper.catalogModel(arguments.model)
         let waitSeconds = arguments.waitSeconds ?? 0
         guard waitSeconds.isFinite, waitSeconds >= 0 else {
             throw ProtocolError(.badRequest, "wait_s must be a number of seconds, 0 or more", hint: "e.g. \"wait_s\": 600")
         }
+        // The common case, a ready model, costs one visit to the Keeper.
+        if let lease = await keeper.leaseIfReady(arguments.model, connection: connection) { return ready(lease) }
+        let model = try await keeper.catalogModel(arguments.model)
         let begun = ContinuousClock.now
         let deadline = begun + .seconds(min(waitSeconds, Self.longestWait))
         var started: AvailabilityPolicy.Action?
@@ -38,10 +40,7 @@ struct Acquirer: Sendable {
             let (token, news) = await keeper.newsFeed(about: model.id)
             if let lease = await keeper.leaseIfReady(model.id, connection: connection) {
                 await keeper.endNewsFeed(token)
-                logger.info("\(model.id): leased (\(lease.id))", metadata: ["model": "\(model.id)"])
-                return .ready(
-                    model: model.id, path: (linksDirectory as NSString).appendingPathComponent(model.id), commit: lease.commit,
-                    lease: lease.id)
+                return ready(lease)
             }
             let now = await keeper.availability(of: model.id)
             // One action per call, except that a check of a change may find damage to repair.
@@ -70,18 +69,19 @@ struct Acquirer: Sendable {
         }
     }
 
+    private func ready(_ lease: Lease) -> AcquireResult {
+        logger.debug("\(lease.model): leased (\(lease.id))", metadata: ["model": "\(lease.model)"])
+        return .ready(
+            model: lease.model, path: (linksDirectory as NSString).appendingPathComponent(lease.model), commit: lease.commit,
+            lease: lease.id)
+    }
+
     /// `suggest`: every alternative, ready or not, best first.
     func suggest(_ arguments: SuggestArguments) async throws(ProtocolError) -> SuggestResult {
         let model = try await keeper.catalogModel(arguments.model)
         let needs = arguments.needs ?? Needs()
         let (alternatives, setup) = await advice(for: model, needs: needs)
         return SuggestResult(model: model.id, vramGB: needs.vramGB, alternatives: alternatives, setup: setup)
-    }
-
-    /// When no model is ready at all: which to set up first (for `status`).
-    func setupAdvice() async -> SetupAdvice? {
-        guard await keeper.readyModels().isEmpty else { return nil }
-        return FallbackAdvisor.setup(catalog: await keeper.config.models, needs: Needs(), gpuVRAMGB: nil)
     }
 
     // MARK: - Leases and usage

@@ -68,9 +68,7 @@ struct CommandRouter: Sendable {
             let model = try request.arguments(ModelArgument.self).model
             let path = storePath
             let free = try? await io.run { try DiskSpace.of(path).availableBytes }
-            var status = try await keeper.status(of: model, freeBytes: free)
-            status.setup = await acquirer.setupAdvice()
-            return try reply(status)
+            return try reply(try await keeper.status(of: model, freeBytes: free))
         case .acquire:
             return try reply(try await acquirer.acquire(try request.arguments(AcquireArguments.self), connection: connection))
         case .release:

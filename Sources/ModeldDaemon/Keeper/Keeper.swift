@@ -55,7 +55,9 @@ actor Keeper {
             store: .init(path: paths.storeDir, freeBytes: freeBytes),
             downloads: .init(
                 bytesPerSecond: globalLimit ?? config.downloads.bytesPerSecond.bytes,
-                active: models.values.count { $0.download?.phase == .running }))
+                active: models.values.count { $0.download?.phase == .running }),
+            // No model ready at all: say which to set up first.
+            setup: readyModels().isEmpty ? FallbackAdvisor.setup(catalog: config.models, needs: Needs(), gpuVRAMGB: nil) : nil)
     }
 
     /// `STATUS=` for systemd: "3 models: 1 available, 2 missing", and the download under
