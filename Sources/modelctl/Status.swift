@@ -31,6 +31,10 @@ struct Status: ParsableCommand {
             lines.append("\(model.model): \(model.reason ?? model.state.rawValue)")
             lines += details.map { "  " + $0 }
         }
+        if let setup = result.setup {
+            lines.append("")
+            lines.append(setup.message)
+        }
         let free = result.store.freeBytes.map { "\(ByteSize.format($0)) free" } ?? "free space unknown"
         lines.append("store: \(result.store.path) (\(free))")
         return lines.joined(separator: "\n")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModeldCore
 import ModeldProtocol
 
 struct Watch: ParsableCommand {
@@ -45,6 +46,28 @@ struct Watch: ParsableCommand {
         case "config.reloaded":
             let keys = event["changed"]?.array?.compactMap(\.string) ?? []
             detail = keys.isEmpty ? "nothing changed" : "changed " + keys.joined(separator: ", ")
+        case "download.progress":
+            let progress = DownloadProgress(
+                model: "", bytesDone: int(event["bytes_done"]), bytesTotal: int(event["bytes_total"]),
+                bytesPerSecond: int(event["speed_bps"]), etaSeconds: event["eta_s"]?.number.map { Int64($0) })
+            detail = ProgressText.line(progress, barWidth: nil).trimmingCharacters(in: .whitespaces)
+        case "download.retry":
+            detail = ProgressText.retry(
+                file: event["file"]?.string ?? "?", attempt: Int(int(event["attempt"])), max: Int(int(event["max"])),
+                delaySeconds: event["delay_s"]?.number ?? 0, error: event["error"]?.string ?? "")
+        case "download.done":
+            detail = "done, \(ByteSize.format(int(event["bytes_fetched"]))) fetched, \(int(event["retries"])) retries"
+        case "download.failed":
+            detail = "failed: \(event["error"]?["message"]?.string ?? "?")" + (event["error"]?["hint"]?.string.map { " (hint: \($0))" } ?? "")
+        case "repair.done":
+            detail = "\(event["file"]?.string ?? "?") repaired, \(ByteSize.format(int(event["bytes_fetched"]))) fetched"
+        case "integrity.damaged":
+            let ranges = event["damaged_ranges"]?.array?.compactMap { range in
+                range.array.map { "[\(ByteSize.format(int($0.first))), \(ByteSize.format(int($0.last))))" }
+            } ?? []
+            detail = "\(event["file"]?.string ?? "?") damaged (\(event["reason"]?.string ?? "")) at \(ranges.joined(separator: " ")), found by \(event["source"]?.string ?? "?")"
+        case "integrity.missing":
+            detail = "missing: " + (event["files"]?.array?.compactMap(\.string).joined(separator: ", ") ?? "?")
         case "lagged":
             detail = "this watcher fell behind and missed \(Int(event["dropped"]?.number ?? 0)) events; the daemon disconnected it"
         default:
@@ -58,6 +81,8 @@ struct Watch: ParsableCommand {
         }
         return "\(time) \(name)\(model) \(detail)"
     }
+
+    private static func int(_ value: JSONValue?) -> Int64 { Int64(value?.number ?? 0) }
 
     private static func text(_ value: JSONValue) -> String {
         switch value {

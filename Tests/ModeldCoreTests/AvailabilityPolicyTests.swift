@@ -80,6 +80,8 @@ import Testing
         #expect(queued.message.hasSuffix("number 3 in the download queue"))
         let rechecking = AcquireAdvisor.advice(.init(model: "m", state: .available, reason: "all verified", started: .recheck))
         #expect(rechecking.strategy == .queueAndWait && rechecking.waitingHelps)
+        let starting = AcquireAdvisor.advice(.init(model: "m", state: .unknown, reason: "not checked yet", checking: true))
+        #expect(starting.strategy == .queueAndWait && starting.waitingHelps, "the first verdict is coming")
     }
 
     @Test func aReadyAlternativeComesBeforeMock() {

@@ -300,6 +300,22 @@ import Testing
         #expect(try Self.acquire(client, Self.small, wait: 60).ready)
     }
 
+    @Test func damageFoundAtStartUpIsRepairedWithoutBeingAsked() throws {
+        let repo = Self.repo(Self.bigRepo)
+        let hub = try TestHub(repos: [repo, Self.repo(Self.smallRepo)])
+        defer { hub.shutdown() }
+        let daemon = try Self.daemon()
+        let cache = daemon.directory.file("cache")
+        try HFCacheWriter.write(repo, into: cache)
+        let blob = try HFCacheWriter.blob(repo, Self.shard, in: cache)
+        try HFCacheWriter.overwrite(blob, at: 3 << 20, with: [0x00, 0x01])
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        // Verified, found damaged, repaired: the waiter gets the path at the end of it.
+        #expect(try Self.acquire(try daemon.client(timeout: .seconds(40)), Self.big, wait: 30).ready)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: blob)) == Data(try #require(repo.file(Self.shard)).content))
+        #expect(try daemon.waitForState(Self.small, .missing).download == nil, "a missing model without auto_download is left alone")
+    }
+
     @Test func reportsAreRecordedWithTheirMetrics() async throws {
         let daemon = try Self.daemon()
         try daemon.startReady(environment: ["HF_ENDPOINT": DaemonHarness.noHub])

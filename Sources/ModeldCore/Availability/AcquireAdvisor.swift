@@ -22,11 +22,13 @@ public enum AcquireAdvisor {
         public var setup: SetupAdvice?
         /// The task the service asked for, for the wording ("serve t2v").
         public var task: String?
+        /// Its files are being checked for the first time (start-up): a verdict is coming.
+        public var checking: Bool
 
         public init(
             model: String, state: ModelState, reason: String, started: AvailabilityPolicy.Action? = nil,
             etaSeconds: Int64? = nil, queuePosition: Int? = nil, failure: Failure? = nil,
-            alternatives: [Alternative] = [], setup: SetupAdvice? = nil, task: String? = nil
+            alternatives: [Alternative] = [], setup: SetupAdvice? = nil, task: String? = nil, checking: Bool = false
         ) {
             self.model = model
             self.state = state
@@ -38,6 +40,7 @@ public enum AcquireAdvisor {
             self.alternatives = alternatives
             self.setup = setup
             self.task = task
+            self.checking = checking
         }
     }
 
@@ -67,7 +70,7 @@ public enum AcquireAdvisor {
                 strategy: .downloadAndRetry, message: "\(facts.model) is not ready (\(facts.reason)); \(what)\(progress(facts))",
                 hint: wait, waitingHelps: true)
         }
-        if facts.started == .recheck || (AvailabilityPolicy.isUnderWay(facts.state) && facts.failure == nil) {
+        if facts.started == .recheck || ((AvailabilityPolicy.isUnderWay(facts.state) || facts.checking) && facts.failure == nil) {
             return Advice(
                 strategy: .queueAndWait, message: "\(facts.model) is \(facts.state.rawValue) (\(facts.reason))\(progress(facts))",
                 hint: wait, waitingHelps: true)

@@ -154,7 +154,7 @@ struct Acquirer: Sendable {
         let advice = AcquireAdvisor.advice(.init(
             model: model.id, state: now.state, reason: now.reason, started: started, etaSeconds: eta, queuePosition: position,
             failure: failure.map { .init(message: $0.message, hint: $0.hint) }, alternatives: alternatives, setup: setup,
-            task: needs.task ?? (model.tasks.count == 1 ? model.tasks[0] : nil)))
+            task: needs.task ?? (model.tasks.count == 1 ? model.tasks[0] : nil), checking: now.checking))
         return NotReady(
             result: .notReady(
                 model: model.id, state: now.state, advice: advice, etaSeconds: eta, queuePosition: position,

@@ -12,13 +12,15 @@ extension Keeper {
         var hasVerifiedFiles: Bool
         var pendingChecks: PendingChecks
         var download: DownloadRecord?
+        /// Its files are being checked, or were never checked yet.
+        var checking: Bool
     }
 
     func availability(of id: String) -> Availability {
         let record = models[id] ?? ModelRecord()
         return Availability(
             state: record.state, reason: record.reason, hasVerifiedFiles: (record.integrity?.verifiedCount ?? 0) > 0,
-            pendingChecks: record.pendingChecks, download: record.download)
+            pendingChecks: record.pendingChecks, download: record.download, checking: isBeingChecked(id))
     }
 
     /// The models available now (an `acquire` of one still waits for the check of a
