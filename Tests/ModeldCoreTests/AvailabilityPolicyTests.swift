@@ -103,6 +103,15 @@ import Testing
         #expect(advice.hint == "modelctl repair t2v-A14B; or, for a model that fits this GPU: modelctl pull ti2v-5B")
     }
 
+    @Test func aModelTooBigForTheGPUIsNotTheFixPointedAt() {
+        let advice = AcquireAdvisor.advice(.init(
+            model: "t2v-A14B", state: .missing, reason: "not downloaded", alternatives: [Self.notReady], task: "t2v",
+            fits: (false, 80, 24)))
+        #expect(advice.strategy == .mockGeneration)
+        #expect(advice.message.hasSuffix("t2v-A14B needs 80 GB of GPU memory; this GPU has 24 GB"))
+        #expect(advice.hint == "modelctl pull ti2v-5B (it fits this GPU and can serve t2v)")
+    }
+
     @Test func aFailedDownloadGivesItsOwnHintAndStopsTheWait() {
         let advice = AcquireAdvisor.advice(.init(
             model: "m", state: .failed, reason: "retries spent", started: .pull,

@@ -4,7 +4,7 @@ import Foundation
 /// plainly what the service can expect, and the exact command that fixes it. Pure.
 public enum AcquireAdvisor {
     /// What is known of the model asked for when it is not ready.
-    public struct Facts: Sendable, Equatable {
+    public struct Facts: Sendable {
         public var model: String
         public var state: ModelState
         /// Why it is in that state, in a few words ("2 of 12 files missing").
@@ -24,11 +24,15 @@ public enum AcquireAdvisor {
         public var task: String?
         /// Its files are being checked for the first time (start-up): a verdict is coming.
         public var checking: Bool
+        /// Whether the model asked for fits the GPU memory the job has (nil: unknown), and
+        /// what it needs: a model that cannot run here is not the fix to point at.
+        public var fits: (fits: Bool, neededGB: Int, haveGB: Int)?
 
         public init(
             model: String, state: ModelState, reason: String, started: AvailabilityPolicy.Action? = nil,
             etaSeconds: Int64? = nil, queuePosition: Int? = nil, failure: Failure? = nil,
-            alternatives: [Alternative] = [], setup: SetupAdvice? = nil, task: String? = nil, checking: Bool = false
+            alternatives: [Alternative] = [], setup: SetupAdvice? = nil, task: String? = nil, checking: Bool = false,
+            fits: (fits: Bool, neededGB: Int, haveGB: Int)? = nil
         ) {
             self.model = model
             self.state = state
@@ -41,6 +45,7 @@ public enum AcquireAdvisor {
             self.setup = setup
             self.task = task
             self.checking = checking
+            self.fits = fits
         }
     }
 
@@ -86,9 +91,18 @@ public enum AcquireAdvisor {
         }
         var message = "\(facts.model) is not ready (\(why)) and no other model that can \(job) is ready: generation can only produce mock output"
         var hint = fix
+        if let fits = facts.fits, !fits.fits {
+            // Fetching the model asked for would not help on this GPU: point at one that fits.
+            message += ". \(facts.model) needs \(fits.neededGB) GB of GPU memory; this GPU has \(fits.haveGB) GB"
+            if let alternative = facts.alternatives.first {
+                hint = "modelctl pull \(alternative.model) (it fits this GPU and can \(job))"
+            }
+        }
         if let setup = facts.setup {
             message += ". " + setup.message
-            if let command = setup.command, setup.model != facts.model { hint += "; or, for a model that fits this GPU: \(command)" }
+            if let command = setup.command, setup.model != facts.model, !hint.hasPrefix(command) {
+                hint += "; or, for a model that fits this GPU: \(command)"
+            }
         }
         return Advice(strategy: .mockGeneration, message: message, hint: hint, waitingHelps: false)
     }

@@ -154,7 +154,8 @@ struct Acquirer: Sendable {
         let advice = AcquireAdvisor.advice(.init(
             model: model.id, state: now.state, reason: now.reason, started: started, etaSeconds: eta, queuePosition: position,
             failure: failure.map { .init(message: $0.message, hint: $0.hint) }, alternatives: alternatives, setup: setup,
-            task: needs.task ?? (model.tasks.count == 1 ? model.tasks[0] : nil), checking: now.checking))
+            task: needs.task ?? (model.tasks.count == 1 ? model.tasks[0] : nil), checking: now.checking,
+            fits: needs.vramGB.map { (model.minVRAMGB <= $0, model.minVRAMGB, $0) }))
         return NotReady(
             result: .notReady(
                 model: model.id, state: now.state, advice: advice, etaSeconds: eta, queuePosition: position,
