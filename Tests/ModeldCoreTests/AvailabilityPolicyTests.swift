@@ -62,13 +62,16 @@ import Testing
     static let notReady = Alternative(model: "ti2v-5B", ready: false, compatibility: 0.88, quality: .slightlyLower, fitsVRAM: true, reason: "not ready")
 
     @Test func startedWorkMeansDownloadAndRetry() {
-        let advice = AcquireAdvisor.advice(.init(model: "t2v-A14B", state: .missing, reason: "not downloaded", started: .pull))
+        let advice = AcquireAdvisor.advice(.init(model: "t2v-A14B", state: .queued, reason: "queued for download", started: .pull))
         #expect(advice.strategy == .downloadAndRetry)
-        #expect(advice.message == "t2v-A14B is not ready (not downloaded); the download has started")
+        #expect(advice.message == "t2v-A14B is not ready (queued for download); the download has started")
         #expect(advice.hint.hasPrefix("modelctl acquire t2v-A14B --wait"))
         #expect(advice.waitingHelps)
-        let repair = AcquireAdvisor.advice(.init(model: "m", state: .corrupted, reason: "1 file damaged", started: .repair))
+        let repair = AcquireAdvisor.advice(.init(model: "m", state: .repairing, reason: "fetching the damaged ranges", started: .repair))
         #expect(repair.message.contains("the repair has started"))
+        // Started, then cancelled by an admin: nothing is on the way any more.
+        let cancelled = AcquireAdvisor.advice(.init(model: "m", state: .missing, reason: "not downloaded", started: .pull))
+        #expect(cancelled.strategy == .mockGeneration && !cancelled.waitingHelps)
     }
 
     @Test func workUnderWayMeansQueueAndWaitWithTheETA() {
@@ -78,8 +81,13 @@ import Testing
         #expect(advice.message == "m is downloading (downloading); about 3m 32s left")
         let queued = AcquireAdvisor.advice(.init(model: "m", state: .queued, reason: "queued for download", queuePosition: 3))
         #expect(queued.message.hasSuffix("number 3 in the download queue"))
-        let rechecking = AcquireAdvisor.advice(.init(model: "m", state: .available, reason: "all verified", started: .recheck))
+        let rechecking = AcquireAdvisor.advice(.init(
+            model: "m", state: .available, reason: "all verified", started: .recheck, checking: true))
         #expect(rechecking.strategy == .queueAndWait && rechecking.waitingHelps)
+        // The check is done and found damage no policy lets the daemon repair: no more waiting.
+        let damaged = AcquireAdvisor.advice(.init(model: "m", state: .corrupted, reason: "1 file damaged", started: .recheck))
+        #expect(damaged.strategy == .mockGeneration && !damaged.waitingHelps)
+        #expect(damaged.hint == "modelctl repair m")
         let starting = AcquireAdvisor.advice(.init(model: "m", state: .unknown, reason: "not checked yet", checking: true))
         #expect(starting.strategy == .queueAndWait && starting.waitingHelps, "the first verdict is coming")
     }

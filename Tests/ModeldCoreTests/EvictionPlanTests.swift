@@ -18,6 +18,7 @@ import Testing
         #expect(plan.blobs.map(\.path) == [Self.layout.blob("org/a", Self.shard.digest), Self.layout.blob("org/a", Self.vae.digest)])
         #expect(plan.freedBytes == 1500)
         #expect(plan.shared == ["config.json"])
+        #expect(plan.removedPaths == ["model.safetensors", "vae.pth"])
         #expect(plan.snapshotLinks == ["model.safetensors", "vae.pth"].map { Self.layout.snapshotFile("org/a", full.commit, $0) })
     }
 
@@ -36,5 +37,15 @@ import Testing
         let plan = EvictionPlan(model: a, others: [b], layout: Self.layout)
         #expect(plan.blobs.map(\.path) == [Self.layout.blob("org/a", Self.shard.digest)], "blobs live per repo in the HF layout")
         #expect(plan.shared.isEmpty)
+    }
+
+    @Test func aSharedBlobWhoseLinkGoesIsStillGoneForTheModel() {
+        // Two commits of one repo: the blob stays for the other, but this commit's link goes.
+        let old = Manifest(repo: "org/a", commit: String(repeating: "4", count: 40), files: [Self.shard])
+        let new = Manifest(repo: "org/a", commit: String(repeating: "5", count: 40), files: [Self.shard])
+        let plan = EvictionPlan(model: old, others: [new], layout: Self.layout)
+        #expect(plan.blobs.isEmpty)
+        #expect(plan.shared == ["model.safetensors"])
+        #expect(plan.removedPaths == ["model.safetensors"])
     }
 }

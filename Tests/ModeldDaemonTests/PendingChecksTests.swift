@@ -34,7 +34,6 @@ import Testing
         _ = book.grant(model: "other", commit: "c3", connection: 1)
         #expect(first.id != second.id)
         #expect(book.count(on: "m") == 2)
-        #expect(book.commits(of: "m") == ["c1", "c2"])
         #expect(book.endAll(heldBy: 1).map(\.model).sorted() == ["m", "other"])
         #expect(book.end(first.id) == nil, "it ended with its connection")
         #expect(book.end(second.id) == second)

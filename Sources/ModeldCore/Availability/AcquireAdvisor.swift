@@ -22,7 +22,8 @@ public enum AcquireAdvisor {
         public var setup: SetupAdvice?
         /// The task the service asked for, for the wording ("serve t2v").
         public var task: String?
-        /// Its files are being checked for the first time (start-up): a verdict is coming.
+        /// Its files are being checked (start-up, or a change the watcher saw): a verdict
+        /// is coming.
         public var checking: Bool
         /// Whether the model asked for fits the GPU memory the job has (nil: unknown), and
         /// what it needs: a model that cannot run here is not the fix to point at.
@@ -69,13 +70,14 @@ public enum AcquireAdvisor {
 
     public static func advice(_ facts: Facts) -> Advice {
         let wait = "modelctl acquire \(facts.model) --wait 3600 returns its path the moment it is ready"
-        if let started = facts.started, started != .recheck, facts.failure == nil {
+        let underWay = (AvailabilityPolicy.isUnderWay(facts.state) || facts.checking) && facts.failure == nil
+        if let started = facts.started, started != .recheck, underWay {
             let what = started == .repair ? "the repair has started" : "the download has started"
             return Advice(
                 strategy: .downloadAndRetry, message: "\(facts.model) is not ready (\(facts.reason)); \(what)\(progress(facts))",
                 hint: wait, waitingHelps: true)
         }
-        if facts.started == .recheck || ((AvailabilityPolicy.isUnderWay(facts.state) || facts.checking) && facts.failure == nil) {
+        if underWay {
             return Advice(
                 strategy: .queueAndWait, message: "\(facts.model) is \(facts.state.rawValue) (\(facts.reason))\(progress(facts))",
                 hint: wait, waitingHelps: true)

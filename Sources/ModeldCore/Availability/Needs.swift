@@ -1,7 +1,8 @@
 /// What a generation job needs from a model: the task, the output size, the GPU memory it has.
 ///
 /// Every field is optional because a caller often knows only part of it; the fallback
-/// advisor treats a missing field as "no constraint" (or, for `vramGB`, asks the GPU).
+/// advisor treats a missing field as "no constraint" (for `vramGB`: the GPU memory the
+/// daemon measured, unknown until it probes the GPU).
 public struct Needs: Sendable, Equatable, Codable {
     /// A task the catalog names (`t2v`, `i2v`, `ti2v`, `s2v`, `animate`).
     public var task: String?

@@ -8,6 +8,8 @@ public struct EvictionPlan: Sendable, Equatable {
     public var snapshotLinks: [String]
     /// Files kept because another model uses the same blob.
     public var shared: [String]
+    /// The model's files that will not be there afterwards (their blob or their link goes).
+    public var removedPaths: [String]
 
     public var freedBytes: Int64 { blobs.reduce(0) { $0 + $1.bytes } }
 
@@ -20,23 +22,28 @@ public struct EvictionPlan: Sendable, Equatable {
         var seen = Set<String>()
         var shared: [String] = []
         var links: [String] = []
+        var removed: [String] = []
         for file in manifest.files {
             let blob = layout.blob(manifest.repo, file.digest)
-            if neededBlobs.contains(blob) {
+            let blobStays = neededBlobs.contains(blob)
+            if blobStays {
                 shared.append(file.path)
             } else if seen.insert(blob).inserted {
                 blobs.append((blob, file.size))
             }
             let link = layout.snapshotFile(manifest.repo, manifest.commit, file.path)
-            if !neededLinks.contains(link) { links.append(link) }
+            let linkStays = neededLinks.contains(link)
+            if !linkStays { links.append(link) }
+            if !blobStays || !linkStays { removed.append(file.path) }
         }
         self.blobs = blobs
         snapshotLinks = links
         self.shared = shared
+        removedPaths = removed
     }
 
     public static func == (a: EvictionPlan, b: EvictionPlan) -> Bool {
         a.blobs.map(\.path) == b.blobs.map(\.path) && a.blobs.map(\.bytes) == b.blobs.map(\.bytes)
-            && a.snapshotLinks == b.snapshotLinks && a.shared == b.shared
+            && a.snapshotLinks == b.snapshotLinks && a.shared == b.shared && a.removedPaths == b.removedPaths
     }
 }

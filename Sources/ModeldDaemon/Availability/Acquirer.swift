@@ -51,16 +51,20 @@ struct Acquirer: Sendable {
                 action != started
             {
                 do {
-                    try await start(action, for: model.id, pending: now.pendingChecks)
-                    started = action
+                    if try await start(action, for: model.id, pending: now.pendingChecks) { started = action }
                 } catch {
                     refused = error
                 }
             }
-            let answer = await notReady(model, needs: arguments.needs, started: started, refused: refused)
+            guard let answer = await notReady(model, needs: arguments.needs, started: started, refused: refused) else {
+                // It became ready after the lease was asked for: ask again.
+                await keeper.endNewsFeed(token)
+                continue
+            }
             // A change being checked gets its quick check even when the caller would not wait.
             let limit = started == .recheck ? max(deadline, begun + Self.quickCheckBudget) : deadline
-            guard answer.waitingHelps, ContinuousClock.now < limit else {
+            // A cancelled request (the daemon stopping) ends here: the wait would return at once, forever.
+            guard answer.waitingHelps, ContinuousClock.now < limit, !Task.isCancelled else {
                 await keeper.endNewsFeed(token)
                 return answer.result
             }
@@ -87,13 +91,14 @@ struct Acquirer: Sendable {
     // MARK: - Leases and usage
 
     func release(_ arguments: ReleaseArguments) async throws(ProtocolError) -> ReleaseResult {
+        // Checked first: a refused release leaves the lease in force.
+        if let duration = arguments.durationSeconds, !duration.isFinite || duration < 0 {
+            throw ProtocolError(.badRequest, "duration_s must be a number of seconds, 0 or more")
+        }
         guard let lease = await keeper.endLease(arguments.lease) else {
             throw ProtocolError(
                 .badRequest, "no lease '\(arguments.lease)' is in force",
                 hint: "a lease ends with release or when the connection that acquired it closes; acquire again")
-        }
-        if let duration = arguments.durationSeconds, !duration.isFinite || duration < 0 {
-            throw ProtocolError(.badRequest, "duration_s must be a number of seconds, 0 or more")
         }
         await recordUse(of: lease, success: arguments.success, duration: arguments.durationSeconds ?? lease.heldSeconds, source: .release)
         return ReleaseResult(lease: lease.id, model: lease.model, heldSeconds: lease.heldSeconds)
@@ -142,10 +147,12 @@ struct Acquirer: Sendable {
         var waitingHelps: Bool
     }
 
+    /// The answer for a model that is not ready; nil if, by this look, it is.
     private func notReady(
         _ model: CatalogModel, needs: Needs?, started: AvailabilityPolicy.Action?, refused: ProtocolError?
-    ) async -> NotReady {
+    ) async -> NotReady? {
         let now = await keeper.availability(of: model.id)
+        if now.state == .available, now.pendingChecks.isEmpty { return nil }
         let needs = needs ?? Needs()
         let (alternatives, setup) = await advice(for: model, needs: needs)
         let failure = refused ?? (now.download?.phase == .failed || now.download?.phase == .paused ? now.download?.lastError : nil)
@@ -154,7 +161,8 @@ struct Acquirer: Sendable {
         let advice = AcquireAdvisor.advice(.init(
             model: model.id, state: now.state, reason: now.reason, started: started, etaSeconds: eta, queuePosition: position,
             failure: failure.map { .init(message: $0.message, hint: $0.hint) }, alternatives: alternatives, setup: setup,
-            task: needs.task ?? (model.tasks.count == 1 ? model.tasks[0] : nil), checking: now.checking,
+            task: needs.task ?? (model.tasks.count == 1 ? model.tasks[0] : nil),
+            checking: now.checking || !now.pendingChecks.isEmpty,
             fits: needs.vramGB.map { (model.minVRAMGB <= $0, model.minVRAMGB, $0) }))
         return NotReady(
             result: .notReady(
@@ -171,16 +179,19 @@ struct Acquirer: Sendable {
         return (alternatives, ready.isEmpty ? FallbackAdvisor.setup(catalog: catalog, needs: needs, gpuVRAMGB: nil) : nil)
     }
 
-    private func start(_ action: AvailabilityPolicy.Action, for id: String, pending: PendingChecks) async throws(ProtocolError) {
+    /// Starts `action`; false when there turned out to be nothing to do.
+    private func start(_ action: AvailabilityPolicy.Action, for id: String, pending: PendingChecks) async throws(ProtocolError) -> Bool {
         switch action {
         case .pull, .repair:
             let queued = try await downloads.pull(id, priority: nil)
+            guard queued.queuePosition > 0 else { return false }
             logger.notice(
                 "\(id): \(action == .repair ? "repair" : "download") started for acquire (\(queued.files) files)", metadata: ["model": "\(id)"])
         case .recheck:
             let scope: VerificationQueue.Scope = pending.whole != nil ? .wholeModel(deep: false) : .files(Set(pending.files.keys))
             verifications.enqueue(.init(model: id, scope: scope, source: .watch), first: true)
         }
+        return true
     }
 
     /// Returns when `news` ticks or at `limit`, whichever is first.

@@ -136,6 +136,9 @@ actor Downloader: Service {
         planning.insert(id)
         defer { planning.remove(id) }
         let model = try await keeper.catalogModel(id)
+        if await keeper.isEvicting(id) {
+            throw ProtocolError(.conflict, "\(id) is being evicted", hint: "pull it again once the eviction is done")
+        }
         let config = await keeper.config
         guard !config.hub.offline else {
             throw ProtocolError(

@@ -65,8 +65,6 @@ extension Keeper {
 
     func endLeases(heldBy connection: UInt64) -> [Lease] { leases.endAll(heldBy: connection) }
 
-    func leaseCount(on id: String) -> Int { leases.count(on: id) }
-
     // MARK: - Waiting for news
 
     /// A stream that ticks when the model's state or its pending checks change. Taken
@@ -102,10 +100,22 @@ extension Keeper {
         guard let record = models[id], let manifest = record.integrity?.manifest, !record.evicting else {
             throw ProtocolError(.conflict, "\(id) has no files known to remove yet", hint: "modelctl status \(id) shows why")
         }
+        guard record.download == nil else {
+            throw ProtocolError(.conflict, "\(id) has a download under way", hint: "modelctl cancel \(id) first, then evict it")
+        }
+        let others = config.models.filter { $0.id != id }
+        // Another model of the same repository whose files are not known yet may need these blobs.
+        if let unknown = others.first(where: { $0.repo == manifest.repo && models[$0.id]?.integrity == nil }) {
+            throw ProtocolError(
+                .conflict, "\(unknown.id) shares \(manifest.repo) and its files are not known yet",
+                hint: "wait until modelctl status \(unknown.id) has checked it, then evict \(id)")
+        }
         update(id, because: "its files are being removed") { $0.evicting = true }
-        let others = config.models.compactMap { $0.id == id ? nil : models[$0.id]?.integrity?.manifest }
-        return (manifest, others)
+        return (manifest, others.compactMap { models[$0.id]?.integrity?.manifest })
     }
+
+    /// Whether the model's files are being removed: no download may start meanwhile.
+    func isEvicting(_ id: String) -> Bool { models[id]?.evicting ?? false }
 
     /// The files in `removed` are gone; the others (shared) stay as they were.
     func finishEviction(_ id: String, removed: Set<String>) {

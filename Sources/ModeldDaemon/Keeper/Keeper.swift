@@ -88,8 +88,12 @@ actor Keeper {
 
     func state(of id: String) -> ModelState { models[id]?.state ?? .unknown }
 
-    /// Whether every file of the model's manifest is verified (whatever its link).
-    func filesVerified(_ id: String) -> Bool { models[id]?.integrity?.state == .available }
+    /// Whether every file of the model's manifest is verified (whatever its link), and
+    /// none is being removed.
+    func filesVerified(_ id: String) -> Bool {
+        guard let record = models[id], !record.evicting else { return false }
+        return record.integrity?.state == .available
+    }
 
     /// `<links_dir>/<model>` now points at `commit`'s snapshot.
     func linked(_ id: String, to commit: String) {
@@ -237,6 +241,8 @@ actor Keeper {
         guard var record = models[id] else { return }
         let before = record.state
         let wasSettled = record.pendingChecks.isEmpty
+        // A download's own ends (cancelled, failed, its final check) are a person's to act on.
+        let fromDownload = record.download != nil
         change(&record)
         models[id] = record
         let after = record.state
@@ -245,7 +251,7 @@ actor Keeper {
         let reason = record.reason
         logger.info("\(id): \(before.rawValue) → \(after.rawValue): \(reason)", metadata: ["model": "\(id)"])
         events.publish(Event(.modelState(model: id, from: before, to: after, reason: reason)))
-        if !record.evicting, let action = AvailabilityPolicy.automaticAction(from: before, to: after, permissions: permissions(for: id)) {
+        if !record.evicting, !fromDownload, let action = AvailabilityPolicy.automaticAction(from: before, to: after, permissions: permissions(for: id)) {
             automaticWork[id] = action
             automaticSignal.yield()
         }

@@ -36,7 +36,4 @@ struct LeaseBook {
     }
 
     func count(on model: String) -> Int { leases.values.count { $0.model == model } }
-
-    /// The commits of `model` whose files a lease holds.
-    func commits(of model: String) -> Set<String> { Set(leases.values.filter { $0.model == model }.map(\.commit)) }
 }

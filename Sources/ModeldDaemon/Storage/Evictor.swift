@@ -36,7 +36,7 @@ struct Evictor: Sendable {
             }
         }
         let shared = Set(plan.shared)
-        await keeper.finishEviction(model.id, removed: Set(manifest.files.map(\.path)).subtracting(shared))
+        await keeper.finishEviction(model.id, removed: Set(plan.removedPaths))
         if case .failure(let error) = outcome {
             // What is left is not known for sure: look again.
             verifications.enqueue(.init(model: model.id, scope: .wholeModel(deep: false), source: .verify))

@@ -96,18 +96,21 @@ struct StoreWatcher: Service {
         while !pending.isClosed && !Task.isCancelled {
             try? await Task.sleep(for: Self.rescanPeriod)
             guard watches.exhausted, !Task.isCancelled else { continue }
-            for entry in await keeper.config.models { await notice(.model(entry.id), in: pending, after: .zero) }
+            // A routine rescan, not a change anyone saw: acquire does not wait for it.
+            for entry in await keeper.config.models { pending.add(.model(entry.id), after: .zero) }
         }
     }
 
     /// A change waits for its quiet period; meanwhile the Keeper knows it is pending, so
     /// `acquire` does not hand out files that may have changed.
     private func notice(_ target: StorePathIndex.Target, in pending: PendingChanges, after quiet: Duration) async {
-        pending.add(target, after: quiet)
+        // Stamped before it is queued: a check that starts at once must find the stamp older
+        // than its ticket.
         switch target {
         case .file(let model, let path): await keeper.changeNoticed(in: model, path: path)
         case .model(let model): await keeper.changeNoticed(in: model, path: nil)
         }
+        pending.add(target, after: quiet)
     }
 
     private func refresh(_ watches: Watches) async {

@@ -85,7 +85,7 @@ public struct Store: Sendable {
     public func remove(_ path: String) throws(SystemError) {
         if unlink(noting(path)) != 0, errno != ENOENT { throw SystemError("unlink(\(path))", errno: errno) }
         var folder = (path as NSString).deletingLastPathComponent
-        while folder.hasPrefix(layout.root + "/"), !folder.hasSuffix("/snapshots"), !folder.hasSuffix("/blobs") {
+        while folder.hasPrefix(layout.root + "/"), folder != linksDirectory, !folder.hasSuffix("/snapshots"), !folder.hasSuffix("/blobs") {
             // Not empty (ENOTEMPTY) ends the climb: the folder still holds other files.
             guard rmdir(noting(folder)) == 0 else { break }
             folder = (folder as NSString).deletingLastPathComponent

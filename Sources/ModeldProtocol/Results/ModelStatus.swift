@@ -87,11 +87,12 @@ public struct ModelStatus: Codable, Sendable, Equatable {
         public var method: VerifyMethod?
         /// 0…1 while a verification runs.
         public var progress: Double?
-        /// Files the watcher saw change that are waiting for their check (`acquire`
-        /// hands the model out only once they are checked).
-        public var pendingChanges: Int
+        /// Changes the watcher saw (a file each, or the whole model once) that wait for
+        /// their check: `acquire` hands the model out only once they are checked. Absent
+        /// from daemons older than this field.
+        public var pendingChanges: Int?
 
-        public init(last: Date?, method: VerifyMethod?, progress: Double?, pendingChanges: Int = 0) {
+        public init(last: Date?, method: VerifyMethod?, progress: Double?, pendingChanges: Int? = 0) {
             self.last = last
             self.method = method
             self.progress = progress
