@@ -26,13 +26,17 @@ struct Options {
     var paceMilliseconds = 0.0
 }
 
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("modeld-load: \(message)\n".utf8))
+    exit(2)
+}
+
 func parse() -> Options {
     var options = Options()
     var rest = CommandLine.arguments.dropFirst()
     while let flag = rest.popFirst() {
         guard let text = rest.popFirst(), let value = Double(text), value > 0 else {
-            FileHandle.standardError.write(Data("usage: modeld-load [--clients N] [--seconds S] [--download-mib M] [--rate-mbps R] [--pace-ms P]\n".utf8))
-            exit(2)
+            fail("usage: modeld-load [--clients N] [--seconds S] [--download-mib M] [--rate-mbps R] [--pace-ms P]")
         }
         switch flag {
         case "--clients": options.clients = Int(value)
@@ -40,7 +44,7 @@ func parse() -> Options {
         case "--download-mib": options.downloadMiB = Int(value)
         case "--rate-mbps": options.rateMBps = Int(value)
         case "--pace-ms": options.paceMilliseconds = value
-        default: FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8)); exit(2)
+        default: fail("unknown option \(flag)")
         }
     }
     return options
@@ -86,9 +90,9 @@ try daemon.directory.write("modeld.toml", """
 try HFCacheWriter.write(ready, into: daemon.directory.file("cache"))
 try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
 try daemon.waitForState("ready", .available, timeout: .seconds(120))
-guard let pid = daemon.process?.pid else { fatalError("no daemon process") }
+guard let pid = daemon.process?.pid else { fail("the daemon did not start") }
 let idleRSS = memory("VmRSS", of: pid)
-guard try daemon.request("pull", ["model": .string("downloading")]).ok else { fatalError("the pull was refused") }
+guard try daemon.request("pull", ["model": .string("downloading")]).ok else { fail("the daemon refused the pull") }
 try daemon.waitForState("downloading", .downloading, timeout: .seconds(30))
 
 struct Sample {
