@@ -21,6 +21,11 @@ public enum Daemon {
         } catch {
             throw DaemonError.ledgerUnusable(ledgerPath, "\(error)")
         }
+        do {
+            await keeper.restorePins(try await ledger.pins())
+        } catch {
+            throw DaemonError.ledgerUnusable(ledgerPath, "\(error)")
+        }
         let hashing = try BlockingPool()
         // Manifest requests, the store's small file operations and name-service lookups
         // block: a pool of their own, never queued behind hashing.
@@ -59,12 +64,16 @@ public enum Daemon {
         let reloader = ConfigReloader(
             loader: loader, keeper: keeper, verifications: queue, notifier: notifier, logLevel: logLevel, logger: logger)
         let metrics = ControlMetrics(verify: counters)
+        let evictor = Evictor(keeper: keeper, downloads: downloader, store: store, ledger: ledger, verifications: queue, io: io, logger: logger)
+        let cleaner = Cleaner(keeper: keeper, downloads: downloader, evictor: evictor, store: store, ledger: ledger, io: io, logger: logger)
+        let resources = ResourceMonitor(keeper: keeper, events: events, cleaner: cleaner, io: io, settings: config.daemon, logger: logger)
         let acquirer = Acquirer(
-            keeper: keeper, downloads: downloader, verifications: queue, ledger: ledger, linksDirectory: config.daemon.linksDir,
-            logger: logger)
+            keeper: keeper, downloads: downloader, verifications: queue, ledger: ledger, resources: resources,
+            linksDirectory: config.daemon.linksDir, logger: logger)
         let router = CommandRouter(
             keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, downloads: downloader, acquirer: acquirer,
-            evictor: Evictor(keeper: keeper, downloads: downloader, store: store, ledger: ledger, verifications: queue, io: io, logger: logger),
+            evictor: evictor, cleaner: cleaner, resources: resources,
+            health: HealthCheck(keeper: keeper, resources: resources, cleaner: cleaner),
             io: io, storePath: config.daemon.storeDir, started: Date())
         let hangups = await UnixSignalsSequence(trapping: .sighup)
 
@@ -93,6 +102,7 @@ public enum Daemon {
                         quietPeriod: config.verify.quietPeriod.duration, logger: logger)),
                     .init(service: ScrubService(
                         keeper: keeper, ledger: ledger, verifier: scrubVerifier, period: config.verify.scrubEvery, logger: logger)),
+                    .init(service: resources),
                     .init(service: control),
                     .init(service: ReloadService(hangups: hangups, reloader: reloader)),
                     .init(service: SystemdService(notifier: notifier, keeper: keeper, events: events, logger: logger)),

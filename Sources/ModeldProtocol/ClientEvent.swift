@@ -49,6 +49,11 @@ extension ClientEvent: Decodable {
                 model: try model(), state: try c.decode(ModelState.self, forKey: .state),
                 verified: try c.decode(Int.self, forKey: .verified), missing: try c.decode(Int.self, forKey: .missing),
                 corrupted: try c.decode(Int.self, forKey: .corrupted))
+        case "disk.low":
+            return .diskLow(
+                path: try c.decode(String.self, forKey: .path), freeBytes: try c.decode(Int64.self, forKey: .freeBytes),
+                thresholdBytes: try c.decode(Int64.self, forKey: .thresholdBytes),
+                suggestions: try c.decode([Recommendation].self, forKey: .suggestions))
         case "integrity.damaged":
             return .integrityDamaged(
                 model: try model(), file: try c.decode(String.self, forKey: .file),

@@ -53,6 +53,11 @@ public final class ControlClient {
         }
     }
 
+    /// Says there is nothing more to ask, as `echo … | socat` does, and keeps reading.
+    public func shutdownSending() throws(ControlClientError) {
+        guard shutdown(fd, Int32(SHUT_WR)) == 0 else { throw .io(operation: "shutdown", errno: errno) }
+    }
+
     /// The next line without its newline, or nil when the daemon closed the connection.
     public func readLine() throws(ControlClientError) -> Data? {
         while true {

@@ -28,6 +28,8 @@ public struct Event: Sendable, Equatable {
         case downloadDone(model: String, bytesFetched: Int64, retries: Int)
         case downloadFailed(model: String, error: ProtocolError)
         case repairDone(model: String, file: String, bytesFetched: Int64)
+        /// The store's filesystem dropped under `[disk] warn_below`, with what would free space.
+        case diskLow(path: String, freeBytes: Int64, thresholdBytes: Int64, suggestions: [Recommendation])
         /// Sent to a subscriber that could not keep up, before it is disconnected.
         case lagged(dropped: Int)
     }
@@ -45,6 +47,7 @@ public struct Event: Sendable, Equatable {
         case .downloadDone: "download.done"
         case .downloadFailed: "download.failed"
         case .repairDone: "repair.done"
+        case .diskLow: "disk.low"
         case .lagged: "lagged"
         }
     }
@@ -57,7 +60,7 @@ public struct Event: Sendable, Equatable {
             .downloadProgress(let model, _, _, _, _), .downloadRetry(let model, _, _, _, _, _), .downloadDone(let model, _, _),
             .downloadFailed(let model, _), .repairDone(let model, _, _):
             model
-        case .configReloaded, .lagged:
+        case .configReloaded, .diskLow, .lagged:
             nil
         }
     }
@@ -130,6 +133,11 @@ public struct Event: Sendable, Equatable {
                 try c.encode(model, forKey: .model)
                 try c.encode(file, forKey: .file)
                 try c.encode(fetched, forKey: .bytesFetched)
+            case .diskLow(let path, let free, let threshold, let suggestions):
+                try c.encode(path, forKey: .path)
+                try c.encode(free, forKey: .freeBytes)
+                try c.encode(threshold, forKey: .thresholdBytes)
+                try c.encode(suggestions, forKey: .suggestions)
             }
         }
     }
@@ -141,4 +149,5 @@ enum EventField: String, CodingKey {
     case corrupted, filesDone = "files_done", filesTotal = "files_total", damagedRanges = "damaged_ranges"
     case bytesDone = "bytes_done", bytesTotal = "bytes_total", speed = "speed_bps", eta = "eta_s", attempt, max
     case delay = "delay_s", error, bytesFetched = "bytes_fetched", retries
+    case path, freeBytes = "free_bytes", thresholdBytes = "threshold_bytes", suggestions
 }

@@ -23,6 +23,10 @@ public final class DaemonHarness {
         socket_mode = "0666"
         log_level = "debug"
 
+        [disk]
+        # The test machine's own free space must not decide what a test sees.
+        warn_below = "0"
+
         [[model]]
         id = "tiny"
         repo = "test-org/tiny"

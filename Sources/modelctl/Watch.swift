@@ -68,6 +68,11 @@ struct Watch: ParsableCommand {
             detail = "\(event["file"]?.string ?? "?") damaged (\(event["reason"]?.string ?? "")) at \(ranges.joined(separator: " ")), found by \(event["source"]?.string ?? "?")"
         case "integrity.missing":
             detail = "missing: " + (event["files"]?.array?.compactMap(\.string).joined(separator: ", ") ?? "?")
+        case "disk.low":
+            let suggestions = event["suggestions"]?.array?.compactMap { $0["command"]?.string } ?? []
+            detail = "\(event["path"]?.string ?? "?"): \(ByteSize.format(int(event["free_bytes"]))) free, under "
+                + "\(ByteSize.format(int(event["threshold_bytes"])))"
+                + (suggestions.isEmpty ? "" : "; try " + suggestions.joined(separator: ", "))
         case "lagged":
             detail = "this watcher fell behind and missed \(Int(event["dropped"]?.number ?? 0)) events; the daemon disconnected it"
         default:

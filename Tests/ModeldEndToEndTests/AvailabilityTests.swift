@@ -122,6 +122,37 @@ import Testing
         #expect(Set(results.compactMap(\.0.lease)).count == 10, "each waiter has its own lease")
     }
 
+    @Test func aWaiterThatHangsUpIsLetGoAtOnceWhileAHalfCloseStillGetsItsAnswer() throws {
+        let hub = try TestHub(repos: [Self.repo(Self.bigRepo, size: 16 << 20), Self.repo(Self.smallRepo)])
+        defer { hub.shutdown() }
+        // About 80 s for the shard: the model stays downloading for the whole test.
+        hub.faults.enqueue(.throttle(bytesPerSecond: 200_000), for: .download(Self.shard), times: 100)
+        let daemon = try Self.daemon()
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        #expect(try daemon.request("pull", ["model": .string(Self.big)]).ok)
+        func openConnections() throws -> Int {
+            let text = try daemon.request("metrics").decode(MetricsResult.self).text
+            let line = text.split(separator: "\n").first { $0.hasPrefix("modeld_control_connections ") }
+            return line.flatMap { Int($0.split(separator: " ")[1]) } ?? -1
+        }
+
+        do {
+            let leaving = try daemon.client()
+            try leaving.send(line: Data(#"{"cmd":"acquire","model":"\#(Self.big)","wait_s":60}"#.utf8))
+            try waitUntil("the waiter is connected") { try openConnections() == 2 }
+        }
+        // Counted until its request ends: the hang-up ends it, not the 60 s.
+        try waitUntil("the daemon lets the waiter go", timeout: .seconds(3)) { try openConnections() == 1 }
+
+        // `echo … | socat` shuts its sending side at once and still reads the answer.
+        let halfClosed = try daemon.client(timeout: .seconds(10))
+        try halfClosed.send(line: Data(#"{"cmd":"acquire","model":"\#(Self.big)","wait_s":1}"#.utf8))
+        try halfClosed.shutdownSending()
+        let line = try #require(try halfClosed.readLine())
+        let answer = try WireCodec.decoder.decode(Response.self, from: line).decode(AcquireResult.self)
+        #expect(!answer.ready && answer.strategy == .queueAndWait, "\(answer)")
+    }
+
     @Test func aDamagedShardIsNotHandedOutAndIsRepairedFirst() throws {
         let repo = Self.repo(Self.bigRepo, size: 8 << 20)
         let hub = try TestHub(repos: [repo, Self.repo(Self.smallRepo)])

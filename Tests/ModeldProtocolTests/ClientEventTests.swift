@@ -21,6 +21,9 @@ import Testing
         .downloadDone(model: "m", bytesFetched: 10, retries: 1),
         .downloadFailed(model: "m", error: ProtocolError(.network, "gone", hint: "check the network")),
         .repairDone(model: "m", file: "f", bytesFetched: 1 << 24),
+        .diskLow(path: "/var/lib/modeld/hub", freeBytes: 1 << 30, thresholdBytes: 50 << 30, suggestions: [
+            Recommendation(command: "modelctl evict t2v-A14B", why: "never used", freesBytes: 126 << 30),
+        ]),
         .lagged(dropped: 4),
     ])
     func whatTheDaemonWritesAClientReadsBack(_ payload: Event.Payload) throws {

@@ -14,7 +14,7 @@ public enum FallbackAdvisor {
         let wanted = needs.resolution.flatMap(PixelSize.init(parsing:))
         let ranked = catalog.compactMap { candidate -> (alternative: Alternative, quality: Double)? in
             guard candidate.id != requested.id else { return nil }
-            let fits = fitsVRAM(candidate, vram)
+            let fits = candidate.fits(vramGB: vram)
             guard fits != false, let task = taskMatch(candidate, tasks) else { return nil }
             let size = sizeMatch(candidate, wanted)
             let isReady = ready.contains(candidate.id)
@@ -55,7 +55,7 @@ public enum FallbackAdvisor {
             let need = pick.minVRAMGB == 0 ? "no stated minimum" : "\(pick.minVRAMGB) GB"
             return advice(pick, "No model is ready. GPU memory is unknown; \(pick.id) needs the least VRAM (\(need))")
         }
-        guard let pick = serving.filter({ fitsVRAM($0, vram) == true }).min(by: { better($0, $1) }) else {
+        guard let pick = serving.filter({ $0.fits(vramGB: vram) == true }).min(by: { better($0, $1) }) else {
             let smallest = serving.min { lessVRAM($0, $1) }!
             return SetupAdvice(
                 message: "No model is ready, and no model in the catalog\(forTask) fits \(vram) GB of VRAM; the smallest, \(smallest.id), needs \(smallest.minVRAMGB) GB.")
@@ -91,11 +91,6 @@ public enum FallbackAdvisor {
 
     /// nil when the GPU memory is unknown, since "maybe" is not "no"; a model that
     /// states no minimum (0) fits anything, known or not.
-    private static func fitsVRAM(_ model: CatalogModel, _ vram: Int?) -> Bool? {
-        if model.minVRAMGB == 0 { return true }
-        return vram.map { $0 >= model.minVRAMGB }
-    }
-
     private static func vramPhrase(_ model: CatalogModel, _ vram: Int?) -> String {
         let need = model.minVRAMGB == 0 ? "no stated VRAM minimum" : "needs \(model.minVRAMGB) GB of VRAM"
         return vram.map { "\(need), this GPU has \($0) GB" } ?? "\(need); GPU memory unknown"

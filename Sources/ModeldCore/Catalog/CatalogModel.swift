@@ -23,6 +23,12 @@ public struct CatalogModel: Sendable, Equatable, Identifiable {
         self.repo = repo
     }
 
+    /// Whether the model fits a GPU with `vramGB` of memory; nil when that is unknown.
+    /// A model with no stated minimum fits anywhere.
+    public func fits(vramGB: Int?) -> Bool? {
+        minVRAMGB == 0 ? true : vramGB.map { $0 >= minVRAMGB }
+    }
+
     /// A revision of 40 hex digits pins a commit; anything else is a branch or tag.
     public var pinsCommit: Bool {
         Hex.isCommit(revision)

@@ -14,6 +14,8 @@ struct Acquirer: Sendable {
     let downloads: Downloader
     let verifications: VerificationQueue
     let ledger: Ledger
+    /// The GPU memory here, when a job does not say (`needs.vram_gb`).
+    let resources: ResourceMonitor
     let linksDirectory: String
     let logger: Logger
 
@@ -85,7 +87,7 @@ struct Acquirer: Sendable {
         let model = try await keeper.catalogModel(arguments.model)
         let needs = arguments.needs ?? Needs()
         let (alternatives, setup) = await advice(for: model, needs: needs)
-        return SuggestResult(model: model.id, vramGB: needs.vramGB, alternatives: alternatives, setup: setup)
+        return SuggestResult(model: model.id, vramGB: needs.vramGB ?? resources.gpuMemoryGB, alternatives: alternatives, setup: setup)
     }
 
     // MARK: - Leases and usage
@@ -163,7 +165,7 @@ struct Acquirer: Sendable {
             failure: failure.map { .init(message: $0.message, hint: $0.hint) }, alternatives: alternatives, setup: setup,
             task: needs.task ?? (model.tasks.count == 1 ? model.tasks[0] : nil),
             checking: now.checking || !now.pendingChecks.isEmpty,
-            fits: needs.vramGB.map { (model.minVRAMGB <= $0, model.minVRAMGB, $0) }))
+            fits: (needs.vramGB ?? resources.gpuMemoryGB).map { (model.fits(vramGB: $0) == true, model.minVRAMGB, $0) }))
         return NotReady(
             result: .notReady(
                 model: model.id, state: now.state, advice: advice, etaSeconds: eta, queuePosition: position,
@@ -175,8 +177,9 @@ struct Acquirer: Sendable {
     private func advice(for model: CatalogModel, needs: Needs) async -> ([Alternative], SetupAdvice?) {
         let catalog = await keeper.config.models
         let ready = await keeper.readyModels()
-        let alternatives = FallbackAdvisor.alternatives(to: model, needs: needs, catalog: catalog, ready: ready, gpuVRAMGB: nil)
-        return (alternatives, ready.isEmpty ? FallbackAdvisor.setup(catalog: catalog, needs: needs, gpuVRAMGB: nil) : nil)
+        let gpu = resources.gpuMemoryGB
+        let alternatives = FallbackAdvisor.alternatives(to: model, needs: needs, catalog: catalog, ready: ready, gpuVRAMGB: gpu)
+        return (alternatives, ready.isEmpty ? FallbackAdvisor.setup(catalog: catalog, needs: needs, gpuVRAMGB: gpu) : nil)
     }
 
     /// Starts `action`; false when there turned out to be nothing to do.

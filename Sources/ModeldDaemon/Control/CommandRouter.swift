@@ -12,7 +12,10 @@ struct CommandRouter: Sendable {
     let downloads: Downloader
     let acquirer: Acquirer
     let evictor: Evictor
-    /// For what blocks: `statvfs` of the store, user and group lookups.
+    let cleaner: Cleaner
+    let resources: ResourceMonitor
+    let health: HealthCheck
+    /// For what blocks: user and group lookups.
     let io: BlockingPool
     let storePath: String
     let started: Date
@@ -66,9 +69,23 @@ struct CommandRouter: Sendable {
                 protocol: ProtocolVersion.wire, version: ProtocolVersion.release, pid: getpid(), started: started))
         case .status:
             let model = try request.arguments(ModelArgument.self).model
-            let path = storePath
-            let free = try? await io.run { try DiskSpace.of(path).availableBytes }
-            return try reply(try await keeper.status(of: model, freeBytes: free))
+            let free = await resources.current().disk.first { $0.paths.contains(storePath) }?.availableBytes
+            return try reply(try await keeper.status(of: model, freeBytes: free, gpuMemoryGB: resources.gpuMemoryGB))
+        case .resources:
+            return try reply(await resources.refresh())
+        case .health:
+            return try reply(await health.report())
+        case .keep, .unkeep:
+            guard let model = try request.arguments(ModelArgument.self).model else {
+                throw ProtocolError(
+                    .badRequest, "argument \"model\" is required for \(command.rawValue)",
+                    hint: #"like {"cmd":"\#(command.rawValue)","model":"ti2v-5B"}"#)
+            }
+            return try reply(try await cleaner.setPinned(model, command == .keep))
+        case .cleanup:
+            let result = try await cleaner.cleanup(try request.arguments(CleanupArguments.self))
+            if !result.dryRun { await resources.checkDisk() }
+            return try reply(result)
         case .acquire:
             return try reply(try await acquirer.acquire(try request.arguments(AcquireArguments.self), connection: connection))
         case .release:
@@ -79,7 +96,9 @@ struct CommandRouter: Sendable {
             guard let model = try request.arguments(ModelArgument.self).model else {
                 throw ProtocolError(.badRequest, "argument \"model\" is required for evict", hint: #"like {"cmd":"evict","model":"ti2v-5B"}"#)
             }
-            return try reply(try await evictor.evict(model))
+            let result = try await evictor.evict(model)
+            await resources.checkDisk()
+            return try reply(result)
         case .suggest:
             return try reply(try await acquirer.suggest(try request.arguments(SuggestArguments.self)))
         case .metrics:

@@ -28,6 +28,11 @@ actor Keeper {
     private var automaticWork: [String: AvailabilityPolicy.Action] = [:]
     private let automaticSignal: AsyncStream<Void>.Continuation
     nonisolated let automaticWakeups: AsyncStream<Void>
+    /// Models pinned with `keep` (kept in the ledger); the config's `keep = true` pins too.
+    var pins: Set<String> = []
+    /// "disk low: 12 GiB free on /var/lib/modeld/hub" while the store's disk is under
+    /// `[disk] warn_below`, for `STATUS=`.
+    var diskWarning: String?
     /// The global limit set with `limit` (0: none), which wins over the configuration
     /// until the daemon restarts.
     private(set) var globalLimit: Int64?
@@ -48,16 +53,16 @@ actor Keeper {
 
     /// The status of every model, or of one (`unknown_model` with a suggestion otherwise);
     /// `freeBytes` is measured by the caller, off the actor (statvfs can hang on a mount).
-    func status(of id: String?, freeBytes: Int64?) throws(ProtocolError) -> StatusResult {
+    func status(of id: String?, freeBytes: Int64?, gpuMemoryGB: Int?) throws(ProtocolError) -> StatusResult {
         let chosen = try id.map { id throws(ProtocolError) in [try catalogModel(id)] } ?? config.models
         return StatusResult(
-            models: chosen.map(status),
+            models: chosen.map { status($0, gpuMemoryGB: gpuMemoryGB) },
             store: .init(path: paths.storeDir, freeBytes: freeBytes),
             downloads: .init(
                 bytesPerSecond: globalLimit ?? config.downloads.bytesPerSecond.bytes,
                 active: models.values.count { $0.download?.phase == .running }),
             // No model ready at all: say which to set up first.
-            setup: readyModels().isEmpty ? FallbackAdvisor.setup(catalog: config.models, needs: Needs(), gpuVRAMGB: nil) : nil)
+            setup: readyModels().isEmpty ? FallbackAdvisor.setup(catalog: config.models, needs: Needs(), gpuVRAMGB: gpuMemoryGB) : nil)
     }
 
     /// `STATUS=` for systemd: "3 models: 1 available, 2 missing", and the download under
@@ -69,7 +74,8 @@ actor Keeper {
             let percent = Int(download.status.progress * 100)
             return "\(model.id) \(percent)% at \(ByteSize.format(download.speed))/s"
         }
-        return active.isEmpty ? line : line + "; " + active.joined(separator: ", ")
+        let parts = [line] + (active.isEmpty ? [] : [active.joined(separator: ", ")]) + (diskWarning.map { [$0] } ?? [])
+        return parts.joined(separator: "; ")
     }
 
     /// Model counts by state, for metrics.
@@ -264,7 +270,7 @@ actor Keeper {
         return order.compactMap { entry in automaticWork[entry.element.id].map { (entry.element.id, $0) } }
     }
 
-    private func status(_ model: CatalogModel) -> ModelStatus {
+    private func status(_ model: CatalogModel, gpuMemoryGB: Int?) -> ModelStatus {
         let record = models[model.id] ?? ModelRecord()
         let integrity = record.integrity
         var status = ModelStatus(
@@ -273,7 +279,7 @@ actor Keeper {
             state: record.state, ready: record.state == .available,
             path: (paths.linksDir as NSString).appendingPathComponent(model.id),
             sizeBytes: integrity?.manifest.totalBytes ?? model.approxSize?.bytes, presentBytes: integrity?.verifiedBytes,
-            pinned: model.keep, reason: record.reason,
+            pinned: isPinned(model), reason: record.reason,
             actions: integrity?.actions(model: model.id).map { ModelStatus.Action(command: $0.command, why: $0.why) } ?? [])
         if let integrity {
             status.files = ModelStatus.Files(
@@ -282,6 +288,10 @@ actor Keeper {
             status.integrity = integrity.integrity
         }
         status.download = record.download?.status
+        status.fitsVRAM = model.fits(vramGB: gpuMemoryGB)
+        if status.fitsVRAM == false, let gpuMemoryGB {
+            status.actions.append(vramAction(model, gpuMemoryGB: gpuMemoryGB))
+        }
         if record.manifestProblem != nil, integrity == nil {
             status.actions.append(
                 record.anythingStored
@@ -293,5 +303,18 @@ actor Keeper {
             progress: record.verifying.map { $0.total == 0 ? 1 : Double($0.done) / Double($0.total) },
             pendingChanges: record.pendingChecks.count)
         return status
+    }
+
+    /// "t2v-A14B needs ≥ 80 GB; this GPU has 24 GB: use ti2v-5B", pointing at the best
+    /// model that fits and serves one of its tasks.
+    private func vramAction(_ model: CatalogModel, gpuMemoryGB: Int) -> ModelStatus.Action {
+        let why = "\(model.id) needs ≥ \(model.minVRAMGB) GB of GPU memory; this GPU has \(gpuMemoryGB) GB"
+        let alternatives = FallbackAdvisor.alternatives(
+            to: model, needs: Needs(), catalog: config.models, ready: readyModels(), gpuVRAMGB: gpuMemoryGB)
+        guard let best = alternatives.first else {
+            return .init(command: "modelctl suggest \(model.id)", why: why + "; no model of the catalog fits")
+        }
+        let command = readyModels().contains(best.model) ? "modelctl acquire \(best.model)" : "modelctl pull \(best.model)"
+        return .init(command: command, why: why + ": use \(best.model)")
     }
 }

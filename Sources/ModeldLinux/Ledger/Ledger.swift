@@ -62,6 +62,11 @@ public final class Ledger: Sendable {
                 table.column("metrics", .text)
             }
         }
+        migrator.registerMigration("v4: pins") { db in
+            try db.create(table: "pin") { table in
+                table.primaryKey("model", .text)
+            }
+        }
         return migrator
     }
 
@@ -118,6 +123,33 @@ public final class Ledger: Sendable {
     public func uses(of model: String, since date: Date) async throws -> [UsageRecord] {
         try await database.read { db in
             try UsageRecord.filter(Column("model") == model && Column("at") >= date).order(Column("at")).fetchAll(db)
+        }
+    }
+
+    /// When each model was last used (released, dropped or reported), for cleanup's order.
+    public func lastUses() async throws -> [String: Date] {
+        try await database.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT model, MAX(at) AS last FROM usage GROUP BY model")
+            return Dictionary(uniqueKeysWithValues: rows.compactMap { row in
+                (row["last"] as Date?).map { (row["model"] as String, $0) }
+            })
+        }
+    }
+
+    // MARK: - Pins
+
+    /// Models pinned with `keep` (the config's `keep = true` pins are not stored here).
+    public func pins() async throws -> Set<String> {
+        try await database.read { db in Set(try String.fetchAll(db, sql: "SELECT model FROM pin")) }
+    }
+
+    public func setPinned(_ model: String, _ pinned: Bool) async throws {
+        try await database.write { db in
+            if pinned {
+                try db.execute(sql: "INSERT OR IGNORE INTO pin (model) VALUES (?)", arguments: [model])
+            } else {
+                try db.execute(sql: "DELETE FROM pin WHERE model = ?", arguments: [model])
+            }
         }
     }
 }

@@ -15,6 +15,9 @@ public struct ModelStatus: Codable, Sendable, Equatable {
     public var sizeBytes: Int64?
     public var presentBytes: Int64?
     public var pinned: Bool
+    /// Whether the model fits the largest GPU here (`min_vram_gb`); nil while the GPUs
+    /// are not known.
+    public var fitsVRAM: Bool?
     /// Why the model is in this state, in a few words.
     public var reason: String?
     /// What is known of each file, once the manifest is known.
@@ -47,7 +50,7 @@ public struct ModelStatus: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case model, repo, revision, commit, state, ready, path, sizeBytes = "size_bytes"
-        case presentBytes = "present_bytes", pinned, reason, files, integrity, verify, download, actions
+        case presentBytes = "present_bytes", pinned, fitsVRAM = "fits_vram", reason, files, integrity, verify, download, actions
     }
 
     /// `files`: counts, and the names of what is missing or damaged.
