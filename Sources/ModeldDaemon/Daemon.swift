@@ -66,7 +66,15 @@ public enum Daemon {
         let metrics = ControlMetrics(verify: counters)
         let evictor = Evictor(keeper: keeper, downloads: downloader, store: store, ledger: ledger, verifications: queue, io: io, logger: logger)
         let cleaner = Cleaner(keeper: keeper, downloads: downloader, evictor: evictor, store: store, ledger: ledger, io: io, logger: logger)
-        let resources = ResourceMonitor(keeper: keeper, events: events, cleaner: cleaner, io: io, settings: config.daemon, logger: logger)
+        let resources = ResourceMonitor(
+            keeper: keeper, events: events, cleaner: cleaner, io: io, settings: config.daemon, logger: logger,
+            statusChanged: {
+                do {
+                    try notifier.send("STATUS=\(await keeper.summary())")
+                } catch {
+                    logger.warning("systemd was not told: \(error)")
+                }
+            })
         let acquirer = Acquirer(
             keeper: keeper, downloads: downloader, verifications: queue, ledger: ledger, resources: resources,
             linksDirectory: config.daemon.linksDir, logger: logger)

@@ -9,7 +9,7 @@ struct Cleanup: ParsableCommand {
         discussion: """
             Lists stale partial downloads, replaced revisions and then the least recently \
             used models, until --target-free is free (default: [disk] warn_below). Pinned \
-            and leased models are never listed. On a terminal it asks before removing \
+            and leased models are never removed; they are listed as kept, with why. On a terminal it asks before removing \
             anything; --yes removes without asking; --dry-run only lists.
             """)
 

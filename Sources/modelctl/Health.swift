@@ -23,7 +23,7 @@ struct Health: ParsableCommand {
             }))
         for disk in health.storage {
             lines.append(
-                "Disk \(disk.paths[0]): \(ByteSize.format(disk.availableBytes)) free of \(ByteSize.format(disk.totalBytes))"
+                "Disk \(disk.paths[0]): \(ByteSize.format(disk.freeBytes)) free of \(ByteSize.format(disk.totalBytes))"
                     + (disk.low ? " (under \(ByteSize.format(disk.warnBelowBytes)))" : ""))
         }
         if !health.recommendations.isEmpty {

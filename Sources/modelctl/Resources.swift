@@ -20,10 +20,10 @@ struct Resources: ParsableCommand {
     static func describe(_ resources: ResourcesResult) -> String {
         var lines: [String] = []
         for disk in resources.disk {
-            let used = disk.totalBytes > 0 ? Double(disk.totalBytes - disk.freeBytes) / Double(disk.totalBytes) : 0
+            let used = disk.totalBytes > 0 ? Double(disk.totalBytes - disk.freeToRootBytes) / Double(disk.totalBytes) : 0
             lines.append("Disk    " + disk.paths.joined(separator: ", "))
             lines.append(
-                "        \(bar(used)) \(Int((used * 100).rounded()))% used, \(ByteSize.format(disk.availableBytes)) free of "
+                "        \(bar(used)) \(Int((used * 100).rounded()))% used, \(ByteSize.format(disk.freeBytes)) free of "
                     + "\(ByteSize.format(disk.totalBytes)); warns below \(ByteSize.format(disk.warnBelowBytes))"
                     + (disk.low ? "  LOW: modelctl cleanup shows what can go" : ""))
         }

@@ -8,8 +8,8 @@ import Testing
 /// What `modelctl resources`, `cleanup` and `watch` print for the storage issue's results.
 @Suite struct StorageTextTests {
     static let disk = DiskReport(
-        paths: ["/var/lib/modeld/hub", "/var/lib/modeld"], totalBytes: 1000 << 30, freeBytes: 300 << 30,
-        availableBytes: 250 << 30, reserveBytes: 5 << 30, warnBelowBytes: 50 << 30)
+        paths: ["/var/lib/modeld/hub", "/var/lib/modeld"], totalBytes: 1000 << 30, freeBytes: 250 << 30,
+        freeToRootBytes: 300 << 30, reserveBytes: 5 << 30, warnBelowBytes: 50 << 30)
 
     @Test func resourcesShowADiskBarMemoryAndEachGPUWithItsProcesses() {
         let gpu = GPUReading(

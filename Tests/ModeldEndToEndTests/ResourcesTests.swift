@@ -116,7 +116,8 @@ import Testing
 
     @Test func aHangingNvidiaSMIIsCutAtItsTimeoutAndTheDaemonKeepsAnswering() throws {
         let daemon = try Self.daemon()
-        let path = try Self.fakeNvidiaSMI("exec sleep 6001", in: daemon)
+        // A child of the script, as a wrapper would have: the kill must reach it too.
+        let path = try Self.fakeNvidiaSMI("sleep 6001 &\nwait", in: daemon)
         try daemon.startReady(environment: path)
 
         let begun = ContinuousClock.now

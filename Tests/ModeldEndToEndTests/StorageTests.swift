@@ -80,6 +80,9 @@ import Testing
         let oldLink = smallRepo + "/snapshots/\(Self.oldCommit)/old.safetensors"
         try FileManager.default.createDirectory(atPath: smallRepo + "/snapshots/\(Self.oldCommit)", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: oldLink, withDestinationPath: "../../blobs/" + String(repeating: "cd", count: 32))
+        // Replaced longer ago than `[updates] keep_previous` (7 days): no longer kept for rollback.
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -8 * 86_400)], ofItemAtPath: smallRepo + "/snapshots/\(Self.oldCommit)")
 
         let listed = try daemon.modelctl(["--socket", daemon.socketPath, "cleanup", "--dry-run"])
         #expect(listed.status == 0)
@@ -95,7 +98,12 @@ import Testing
         for gone in [partial, oldBlob, oldLink, smallRepo + "/snapshots/\(Self.oldCommit)"] {
             #expect(!FileManager.default.fileExists(atPath: gone), "\(gone)")
         }
-        #expect(try daemon.request("status").decode(StatusResult.self).models.allSatisfy { $0.state == .available })
+        // What is pinned or leased is still on disk, not only in the daemon's view.
+        let smallBlob = try HFCacheWriter.blob(
+            AvailabilityTests.repo(AvailabilityTests.smallRepo, size: 12 << 20), AvailabilityTests.shard, in: store)
+        let bigBlob = try HFCacheWriter.blob(
+            AvailabilityTests.repo(AvailabilityTests.bigRepo, size: 16 << 20), AvailabilityTests.shard, in: store)
+        #expect(FileManager.default.fileExists(atPath: smallBlob) && FileManager.default.fileExists(atPath: bigBlob))
 
         // Released, the big model is what a larger target takes; the pinned one stays.
         #expect(try service.request("release", ["lease": .string(lease)]).ok)
@@ -105,7 +113,12 @@ import Testing
         #expect((16 << 20)..<(17 << 20) ~= result.freedBytes && result.failures.isEmpty, "\(result)")
         #expect(result.kept == [CleanupSkip(model: Self.small, why: "pinned")])
         try daemon.waitForState(Self.big, .missing)
+        #expect(!FileManager.default.fileExists(atPath: bigBlob) && FileManager.default.fileExists(atPath: smallBlob))
         #expect(try daemon.request("status", ["model": .string(Self.small)]).decode(StatusResult.self).models[0].state == .available)
+        // Back above the line: STATUS= says so without waiting for another event.
+        try waitUntil("STATUS= drops the warning") {
+            daemon.notify.assignments.last { $0.hasPrefix("STATUS=") }.map { !$0.contains("disk low") } == true
+        }
         _ = try daemon.stop()
     }
 

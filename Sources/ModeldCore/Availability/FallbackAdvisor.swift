@@ -89,8 +89,7 @@ public enum FallbackAdvisor {
 
     // MARK: - Ranking rules
 
-    /// nil when the GPU memory is unknown, since "maybe" is not "no"; a model that
-    /// states no minimum (0) fits anything, known or not.
+    /// "needs 80 GB of VRAM, this GPU has 24 GB", for an alternative's reason.
     private static func vramPhrase(_ model: CatalogModel, _ vram: Int?) -> String {
         let need = model.minVRAMGB == 0 ? "no stated VRAM minimum" : "needs \(model.minVRAMGB) GB of VRAM"
         return vram.map { "\(need), this GPU has \($0) GB" } ?? "\(need); GPU memory unknown"

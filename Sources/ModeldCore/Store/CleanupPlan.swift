@@ -14,7 +14,7 @@ public struct CleanupPlan: Sendable, Equatable {
         public var manifest: Manifest
         /// Whether any of its files are in the store; a model with none frees nothing.
         public var present: Bool
-        /// `keep = true`.
+        /// Pinned against cleanup (`keep`, or `keep = true` in the config).
         public var pinned: Bool
         /// A generation service holds a lease on it.
         public var leased: Bool
@@ -89,7 +89,7 @@ public struct CleanupPlan: Sendable, Equatable {
             let age = now.timeIntervalSince(partial.modified)
             guard age >= staleAfter else { continue }
             candidates.append(CleanupCandidate(
-                kind: .partialFile, bytes: partial.bytes, reason: "partial download left \(Self.words(age)) ago", paths: [partial.path]))
+                kind: .partialFile, bytes: partial.bytes, reason: "partial download left \(TimeSpan.roughly(age)) ago", paths: [partial.path]))
         }
         candidates += Self.oldRevisionCandidates(oldRevisions, models: models, layout: layout)
         kept = []
@@ -111,7 +111,7 @@ public struct CleanupPlan: Sendable, Equatable {
             freed += plan.freedBytes
             candidates.append(CleanupCandidate(
                 kind: .model, model: model.id, repo: model.manifest.repo, commit: model.manifest.commit, bytes: plan.freedBytes,
-                reason: model.lastUsed.map { "not used for \(Self.words(now.timeIntervalSince($0)))" } ?? "never used",
+                reason: model.lastUsed.map { "not used for \(TimeSpan.roughly(now.timeIntervalSince($0)))" } ?? "never used",
                 paths: plan.snapshotLinks + plan.blobs.map(\.path)))
         }
         self.candidates = candidates
@@ -156,19 +156,5 @@ public struct CleanupPlan: Sendable, Equatable {
         if model.leased { return "in use (leased)" }
         if model.busy { return "downloading or being checked" }
         return nil
-    }
-
-    /// "3 days", "1 hour", "12 minutes": the largest whole unit, for a reason a person reads.
-    private static func words(_ interval: TimeInterval) -> String {
-        // Clamped: a clock set far off must not trap the conversion.
-        let seconds = interval.isFinite ? Int(min(max(interval, 0), 1e12)) : 0
-        let (count, unit) =
-            switch seconds {
-            case 86400...: (seconds / 86400, "day")
-            case 3600...: (seconds / 3600, "hour")
-            case 60...: (seconds / 60, "minute")
-            default: (seconds, "second")
-            }
-        return "\(count) \(unit)\(count == 1 ? "" : "s")"
     }
 }

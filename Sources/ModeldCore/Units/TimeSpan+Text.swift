@@ -11,4 +11,19 @@ extension TimeSpan {
         default: return "\(s / 86400)d \((s % 86400) / 3600)h"
         }
     }
+
+    /// `3 days`, `1 hour`, `12 minutes`: the largest whole unit, for an age a person reads
+    /// ("not used for 12 days").
+    public static func roughly(_ interval: Double) -> String {
+        // Clamped: a clock set far off must not trap the conversion.
+        let seconds = interval.isFinite ? Int(min(max(interval, 0), 1e12)) : 0
+        let (count, unit) =
+            switch seconds {
+            case 86400...: (seconds / 86400, "day")
+            case 3600...: (seconds / 3600, "hour")
+            case 60...: (seconds / 60, "minute")
+            default: (seconds, "second")
+            }
+        return "\(count) \(unit)\(count == 1 ? "" : "s")"
+    }
 }

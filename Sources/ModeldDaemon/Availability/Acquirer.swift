@@ -3,6 +3,7 @@ import Logging
 import ModeldCore
 import ModeldLinux
 import ModeldProtocol
+import NIOCore
 
 /// Answers the question a generation service asks before every job (PROTOCOL.md,
 /// `acquire`): ready, with a path and a lease; or what to do instead. It may start what
@@ -26,7 +27,9 @@ struct Acquirer: Sendable {
     /// connection.
     static let longestWait = 7 * 86_400.0
 
-    func acquire(_ arguments: AcquireArguments, connection: UInt64?) async throws(ProtocolError) -> AcquireResult {
+    func acquire(
+        _ arguments: AcquireArguments, connection: UInt64?, hangUp: EventLoopFuture<Void>? = nil
+    ) async throws(ProtocolError) -> AcquireResult {
         let waitSeconds = arguments.waitSeconds ?? 0
         guard waitSeconds.isFinite, waitSeconds >= 0 else {
             throw ProtocolError(.badRequest, "wait_s must be a number of seconds, 0 or more", hint: "e.g. \"wait_s\": 600")
@@ -70,8 +73,10 @@ struct Acquirer: Sendable {
                 await keeper.endNewsFeed(token)
                 return answer.result
             }
-            await Self.wait(for: news, until: limit)
+            let clientLeft = await Self.wait(for: news, until: limit, hangUp: hangUp)
             await keeper.endNewsFeed(token)
+            // Nobody to answer: no lease for it, and its waiter goes now, not at `wait_s`.
+            if clientLeft { return answer.result }
         }
     }
 
@@ -197,15 +202,30 @@ struct Acquirer: Sendable {
         return true
     }
 
-    /// Returns when `news` ticks or at `limit`, whichever is first.
-    private static func wait(for news: AsyncStream<Void>, until limit: ContinuousClock.Instant) async {
-        await withTaskGroup(of: Void.self) { group in
+    /// Returns when `news` ticks, at `limit`, or when the client hangs up (then true),
+    /// whichever is first.
+    private static func wait(for news: AsyncStream<Void>, until limit: ContinuousClock.Instant, hangUp: EventLoopFuture<Void>?) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                for await _ in news { return }
+                for await _ in news { return false }
+                return false
             }
-            group.addTask { try? await Task.sleep(until: limit, clock: .continuous) }
-            await group.next()
+            group.addTask {
+                try? await Task.sleep(until: limit, clock: .continuous)
+                return false
+            }
+            if let hangUp {
+                // A future's `get()` ignores cancellation; a stream it finishes does not.
+                let (closed, finish) = AsyncStream.makeStream(of: Void.self)
+                hangUp.whenComplete { _ in finish.finish() }
+                group.addTask {
+                    for await _ in closed {}
+                    return !Task.isCancelled
+                }
+            }
+            let first = await group.next() ?? false
             group.cancelAll()
+            return first
         }
     }
 }

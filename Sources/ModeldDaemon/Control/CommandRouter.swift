@@ -2,6 +2,7 @@ import Foundation
 import ModeldCore
 import ModeldLinux
 import ModeldProtocol
+import NIOCore
 
 /// Turns one request line into its answer: parse, check who may run it, run it.
 struct CommandRouter: Sendable {
@@ -28,8 +29,9 @@ struct CommandRouter: Sendable {
     }
 
     /// Answers one request of `connection` (a number the server gives each connection,
-    /// which its leases belong to).
-    func handle(_ line: Data, from peer: PeerCredentials?, connection: UInt64) async -> Outcome {
+    /// which its leases belong to). `hangUp` completes when the client is gone (EPOLLHUP
+    /// closes the channel; a half-close does not): a waiting `acquire` stops then.
+    func handle(_ line: Data, from peer: PeerCredentials?, connection: UInt64, hangUp: EventLoopFuture<Void>) async -> Outcome {
         let request: Request
         do {
             request = try Request.parse(line)
@@ -38,7 +40,7 @@ struct CommandRouter: Sendable {
         }
         metrics.countRequest(request.command)
         do {
-            return try await run(request, from: peer, connection: connection)
+            return try await run(request, from: peer, connection: connection, hangUp: hangUp)
         } catch let error as ProtocolError {
             return .reply(WireCodec.failure(id: request.id, error: error))
         } catch {
@@ -53,7 +55,7 @@ struct CommandRouter: Sendable {
         await acquirer.connectionClosed(connection)
     }
 
-    private func run(_ request: Request, from peer: PeerCredentials?, connection: UInt64) async throws -> Outcome {
+    private func run(_ request: Request, from peer: PeerCredentials?, connection: UInt64, hangUp: EventLoopFuture<Void>) async throws -> Outcome {
         guard let command = Command(rawValue: request.command) else {
             throw ProtocolError(
                 .unknownCommand, "no command '\(request.command)'",
@@ -69,7 +71,7 @@ struct CommandRouter: Sendable {
                 protocol: ProtocolVersion.wire, version: ProtocolVersion.release, pid: getpid(), started: started))
         case .status:
             let model = try request.arguments(ModelArgument.self).model
-            let free = await resources.current().disk.first { $0.paths.contains(storePath) }?.availableBytes
+            let free = await resources.current().disk.first { $0.paths.contains(storePath) }?.freeBytes
             return try reply(try await keeper.status(of: model, freeBytes: free, gpuMemoryGB: resources.gpuMemoryGB))
         case .resources:
             return try reply(await resources.refresh())
@@ -87,7 +89,7 @@ struct CommandRouter: Sendable {
             if !result.dryRun { await resources.checkDisk() }
             return try reply(result)
         case .acquire:
-            return try reply(try await acquirer.acquire(try request.arguments(AcquireArguments.self), connection: connection))
+            return try reply(try await acquirer.acquire(try request.arguments(AcquireArguments.self), connection: connection, hangUp: hangUp))
         case .release:
             return try reply(try await acquirer.release(try request.arguments(ReleaseArguments.self)))
         case .report:

@@ -21,22 +21,6 @@ struct ControlConnection {
     func run() async {
         metrics.connectionOpened()
         defer { metrics.connectionClosed() }
-        // A client that hangs up while its request waits (an `acquire` with `wait_s`)
-        // closes the channel (EPOLLHUP) but sends no line: cancel the request then, so
-        // its waiter and its lease do not outlive it. A half-close (`echo … | socat`)
-        // does not close the channel, so its answer still goes out.
-        let closed = channel.channel.closeFuture
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await serve() }
-            group.addTask { try? await closed.get() }
-            await group.next()
-            group.cancelAll()
-        }
-        // However the connection ended, its leases end with it.
-        await router.connectionClosed(number)
-    }
-
-    private func serve() async {
         do {
             try await channel.executeThenClose { inbound, outbound in
                 do {
@@ -46,7 +30,9 @@ struct ControlConnection {
                         guard frame.readableBytes <= WireCodec.maximumLineBytes else {
                             throw ByteToMessageDecoderError.PayloadTooLargeError()
                         }
-                        switch await router.handle(Data(frame.readableBytesView), from: peer, connection: number) {
+                        switch await router.handle(
+                            Data(frame.readableBytesView), from: peer, connection: number, hangUp: channel.channel.closeFuture)
+                        {
                         case .reply(let line):
                             try await outbound.write(ByteBuffer(bytes: line))
                         case .subscribe(let subscription, let reply):
@@ -65,6 +51,8 @@ struct ControlConnection {
         } catch {
             logger.debug("a control connection ended: \(error)")
         }
+        // However the connection ended, its leases end with it.
+        await router.connectionClosed(number)
     }
 
     /// Writes matching events until the client leaves, the daemon stops, or the client

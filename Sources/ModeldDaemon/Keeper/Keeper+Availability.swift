@@ -90,7 +90,11 @@ extension Keeper {
 extension Keeper {
     /// Marks the model's files as being removed, if nothing holds them: no lease, no
     /// download. Returns its manifest and the others' (for what is shared).
-    func beginEviction(_ id: String) throws(ProtocolError) -> (manifest: Manifest, others: [Manifest]) {
+    func beginEviction(_ id: String, sparingPinned: Bool = false) throws(ProtocolError) -> (manifest: Manifest, others: [Manifest]) {
+        // Cleanup chose it earlier; a `keep` since then wins.
+        if sparingPinned, let model = config.model(id), isPinned(model) {
+            throw ProtocolError(.conflict, "\(id) is pinned", hint: "modelctl unkeep \(id) first if it should go")
+        }
         let leased = leases.count(on: id)
         guard leased == 0 else {
             throw ProtocolError(

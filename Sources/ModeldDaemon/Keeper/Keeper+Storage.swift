@@ -8,17 +8,21 @@ extension Keeper {
 
     func isPinned(_ model: CatalogModel) -> Bool { model.keep || pins.contains(model.id) }
 
-    /// `keep` / `unkeep`. A pin of the config file stays until the file says otherwise:
-    /// the ledger holds only the pins set with `keep`.
-    func setPinned(_ id: String, _ pinned: Bool) throws(ProtocolError) -> KeepResult {
+    /// The model a `keep` / `unkeep` is about, checked: a pin of the config file stays
+    /// until the file says otherwise (the ledger holds only the pins set with `keep`).
+    func pinTarget(_ id: String, _ pinned: Bool) throws(ProtocolError) -> CatalogModel {
         let model = try catalogModel(id)
         if !pinned, model.keep {
             throw ProtocolError(
                 .conflict, "\(id) is pinned by the config file (keep = true)",
                 hint: "set keep = false under its [[model]] in the config file, then modelctl reload")
         }
-        if pinned { pins.insert(id) } else { pins.remove(id) }
-        return KeepResult(model: id, pinned: isPinned(model))
+        return model
+    }
+
+    func applyPin(_ model: CatalogModel, _ pinned: Bool) -> KeepResult {
+        if pinned { pins.insert(model.id) } else { pins.remove(model.id) }
+        return KeepResult(model: model.id, pinned: isPinned(model))
     }
 
     /// Each catalog model whose manifest is known, as cleanup weighs it. `lastUsed`
@@ -31,6 +35,23 @@ extension Keeper {
                 pinned: isPinned(model), leased: leases.count(on: model.id) > 0,
                 busy: record.download != nil || record.verifying != nil, lastUsed: lastUsed[model.id])
         }
+    }
+
+    /// The commits that must not be called old, per repo: each model's manifest, the
+    /// one its path points at, and any a lease holds. A repo with a model downloading or
+    /// being checked is all in use: its current commit may be about to change.
+    func commitsInUse() -> (commits: [String: Set<String>], busyRepos: Set<String>) {
+        var commits: [String: Set<String>] = [:]
+        var busy = Set<String>()
+        for model in config.models {
+            guard let record = models[model.id] else { continue }
+            for commit in [record.integrity?.manifest.commit, record.linkedCommit].compactMap({ $0 }) {
+                commits[model.repo, default: []].insert(commit)
+            }
+            for commit in leases.commits(on: model.id) { commits[model.repo, default: []].insert(commit) }
+            if record.download != nil || record.verifying != nil { busy.insert(model.repo) }
+        }
+        return (commits, busy)
     }
 
     func noteDiskWarning(_ warning: String?) { diskWarning = warning }

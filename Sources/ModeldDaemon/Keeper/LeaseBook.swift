@@ -36,4 +36,7 @@ struct LeaseBook {
     }
 
     func count(on model: String) -> Int { leases.values.count { $0.model == model } }
+
+    /// The commits the leases on `model` hold.
+    func commits(on model: String) -> Set<String> { Set(leases.values.filter { $0.model == model }.map(\.commit)) }
 }

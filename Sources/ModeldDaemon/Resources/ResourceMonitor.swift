@@ -10,7 +10,8 @@ import Synchronization
 /// again every `[gpu] poll_every` and on demand (`resources`); the disk also after each
 /// download and repair. `status` and `acquire` read the last reading without waiting.
 /// Dropping under `[disk] warn_below` is told once per crossing: a `disk.low` event
-/// with cleanup suggestions, a journald warning, and the `STATUS=` line.
+/// with cleanup suggestions, a journald warning, and the `STATUS=` line (until it is
+/// back above).
 final class ResourceMonitor: Service, Sendable {
     private let keeper: Keeper
     private let events: EventBus
@@ -29,13 +30,25 @@ final class ResourceMonitor: Service, Sendable {
         var gpus: GPUState = .unknown(reason: "not asked yet")
         /// The first path of each filesystem now under `warn_below`.
         var low: Set<String> = []
+        /// Disk measurements begun, and the newest one kept.
+        var diskTickets: UInt64 = 0
+        var diskStored: UInt64 = 0
     }
+    private let diskChanges: AsyncStream<DiskChange>.Continuation
+    private let diskChangeStream: AsyncStream<DiskChange>
+    /// Tells systemd the new `STATUS=` line.
+    private let statusChanged: @Sendable () async -> Void
 
     /// How old a disk reading `status` may be given: statvfs is cheap, not free, and a
     /// few hundred clients polling status need not each pay it.
     static let diskReadingLife: Duration = .seconds(1)
 
-    init(keeper: Keeper, events: EventBus, cleaner: Cleaner, io: BlockingPool, settings: DaemonSettings, logger: Logger) {
+    init(
+        keeper: Keeper, events: EventBus, cleaner: Cleaner, io: BlockingPool, settings: DaemonSettings, logger: Logger,
+        statusChanged: @escaping @Sendable () async -> Void
+    ) {
+        self.statusChanged = statusChanged
+        (diskChangeStream, diskChanges) = AsyncStream.makeStream(of: DiskChange.self)
         self.keeper = keeper
         self.events = events
         self.cleaner = cleaner
@@ -49,6 +62,7 @@ final class ResourceMonitor: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.poll() }
                 group.addTask { await self.checkDiskAfterDownloads() }
+                group.addTask { await self.tellDiskChanges() }
             }
         }
     }
@@ -107,11 +121,16 @@ final class ResourceMonitor: Service, Sendable {
         }
     }
 
-    /// statvfs of each path, one report per filesystem; warns on each one that just
-    /// dropped under `warn_below`.
+    /// statvfs of each path, one report per filesystem. A filesystem that just dropped
+    /// under `warn_below` (or came back) is handed to `tellDiskChanges`, which warns in
+    /// order, off the caller's request.
     @discardableResult
     func checkDisk() async -> [DiskReport] {
         let disk = await keeper.config.disk
+        let ticket = last.withLock { reading in
+            reading.diskTickets += 1
+            return reading.diskTickets
+        }
         let measured = await io.outcome { [paths] () throws(SystemError) in
             var spaces: [(String, DiskSpace)] = []
             for path in paths { spaces.append((path, try DiskSpace.of(path))) }
@@ -133,24 +152,39 @@ final class ResourceMonitor: Service, Sendable {
             }
             devices[space.device] = reports.count
             reports.append(DiskReport(
-                paths: [path], totalBytes: space.totalBytes, freeBytes: space.freeBytes, availableBytes: space.availableBytes,
+                paths: [path], totalBytes: space.totalBytes, freeBytes: space.availableBytes, freeToRootBytes: space.freeBytes,
                 reserveBytes: disk.reserve.bytes, warnBelowBytes: disk.warnBelow.bytes))
         }
         let nowLow = Set(reports.filter(\.low).map { $0.paths[0] })
-        let wasLow = last.withLock { reading in
-            defer { (reading.disk, reading.diskRead, reading.low) = (reports, .now, nowLow) }
-            return reading.low
+        // Checks run side by side (the poll, downloads, requests): a measurement older
+        // than the one already kept is not news.
+        let change: DiskChange? = last.withLock { reading in
+            guard ticket > reading.diskStored else { return nil }
+            defer { (reading.disk, reading.diskRead, reading.low, reading.diskStored) = (reports, .now, nowLow, ticket) }
+            return nowLow == reading.low ? nil : DiskChange(reports: reports, wasLow: reading.low, nowLow: nowLow)
         }
-        if nowLow != wasLow {
-            // Noted before the event, which is what refreshes `STATUS=`.
-            let warning = reports.first(where: \.low).map { "disk low: \(ByteSize.format($0.availableBytes)) free on \($0.paths[0])" }
-            await keeper.noteDiskWarning(warning)
-        }
-        for report in reports where report.low && !wasLow.contains(report.paths[0]) { await warn(report) }
-        for path in wasLow.subtracting(nowLow) {
-            logger.notice("disk space recovered on \(path): back above \(ByteSize.format(disk.warnBelow.bytes))")
-        }
+        if let change { diskChanges.yield(change) }
         return reports
+    }
+
+    private struct DiskChange {
+        var reports: [DiskReport]
+        var wasLow: Set<String>
+        var nowLow: Set<String>
+    }
+
+    /// One at a time, in the order measured: the Keeper's note (for `STATUS=` and what
+    /// follows), the warning with its suggestions, `STATUS=` itself.
+    private func tellDiskChanges() async {
+        for await change in diskChangeStream {
+            let warning = change.reports.first(where: \.low).map { "disk low: \(ByteSize.format($0.freeBytes)) free on \($0.paths[0])" }
+            await keeper.noteDiskWarning(warning)
+            for report in change.reports where report.low && !change.wasLow.contains(report.paths[0]) { await warn(report) }
+            for path in change.wasLow.subtracting(change.nowLow) {
+                logger.notice("disk space recovered on \(path): back above warn_below")
+            }
+            await statusChanged()
+        }
     }
 
     private func warn(_ report: DiskReport) async {
@@ -160,9 +194,9 @@ final class ResourceMonitor: Service, Sendable {
             : suggestions.map { "\($0.command) (\($0.why)\($0.freesBytes.map { ", frees \(ByteSize.format($0))" } ?? ""))" }
                 .joined(separator: "; ")
         logger.warning(
-            "disk low on \(report.paths[0]): \(ByteSize.format(report.availableBytes)) free, under warn_below \(ByteSize.format(report.warnBelowBytes)); \(advice)",
-            metadata: ["free_bytes": "\(report.availableBytes)", "threshold_bytes": "\(report.warnBelowBytes)"])
+            "disk low on \(report.paths[0]): \(ByteSize.format(report.freeBytes)) free, under warn_below \(ByteSize.format(report.warnBelowBytes)); \(advice)",
+            metadata: ["free_bytes": "\(report.freeBytes)", "threshold_bytes": "\(report.warnBelowBytes)"])
         events.publish(Event(.diskLow(
-            path: report.paths[0], freeBytes: report.availableBytes, thresholdBytes: report.warnBelowBytes, suggestions: suggestions)))
+            path: report.paths[0], freeBytes: report.freeBytes, thresholdBytes: report.warnBelowBytes, suggestions: suggestions)))
     }
 }

@@ -45,7 +45,7 @@ struct SystemdService: Service {
     private func keepStatusCurrent() async {
         // If it ever falls behind the bus cuts it off: subscribe again.
         while !Task.isCancelled {
-            let feed = events.subscribe(Subscription(topics: ["model.state", "download.progress", "disk.low"]))
+            let feed = events.subscribe(Subscription(topics: ["model.state", "download.progress"]))
             for await _ in feed.events {
                 send("STATUS=\(await keeper.summary())")
             }

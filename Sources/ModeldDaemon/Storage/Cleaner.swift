@@ -56,23 +56,25 @@ struct Cleaner: Sendable {
         } catch {
             throw ProtocolError(.internal, "the usage records could not be read: \(error)", hint: "journalctl -u modeld shows more")
         }
-        let models = await keeper.cleanupModels(lastUsed: lastUsed)
-        var downloading = Set<String>()
-        for model in config.models where await downloads.hasJob(model.id) { downloading.insert(model.repo) }
-        let owning = downloading
-        // A repo with a model whose manifest is not known yet: its current commit is not
-        // known either, so none of its snapshots is called old.
-        let withManifest = Set(models.map(\.id))
+        // A repo with a model whose manifest is not known yet: its files are not known
+        // either, so neither its models nor its snapshots are offered.
+        let known = await keeper.cleanupModels(lastUsed: lastUsed)
+        let withManifest = Set(known.map(\.id))
         let settled = Set(config.models.map(\.repo)).filter { repo in
             config.models.allSatisfy { $0.repo != repo || withManifest.contains($0.id) }
         }
-        let current = Dictionary(grouping: models.map(\.manifest), by: \.repo).mapValues { Set($0.map(\.commit)) }
+        let models = known.filter { settled.contains($0.manifest.repo) }
+        let owning = await repositoriesDownloading()
+        let (inUse, busy) = await keeper.commitsInUse()
+        // A replaced revision stays for rollback (`[updates] keep_previous`).
+        let replacedBefore = Date().addingTimeInterval(-Double(config.updates.keepPrevious.seconds))
         let found = await io.outcome { [store] () throws(SystemError) in
             var old: [CleanupPlan.OldRevision] = []
             var partials: [CleanupPlan.PartialFile] = []
-            for repo in settled.sorted() {
-                for commit in try store.snapshotCommits(repo: repo).sorted() where current[repo]?.contains(commit) != true {
+            for repo in settled.subtracting(busy).sorted() {
+                for commit in try store.snapshotCommits(repo: repo).sorted() where inUse[repo]?.contains(commit) != true {
                     let contents = try store.snapshotContents(repo: repo, commit: commit)
+                    guard contents.modified < replacedBefore else { continue }
                     old.append(.init(repo: repo, commit: commit, links: contents.links, blobs: contents.blobs))
                 }
             }
@@ -95,16 +97,18 @@ struct Cleaner: Sendable {
             targetFreeBytes: targetFreeBytes ?? config.disk.warnBelow.bytes, now: Date(), staleAfter: Self.partialStaleAfter)
     }
 
-    /// `keep` / `unkeep`, kept in the ledger across restarts.
+    /// `keep` / `unkeep`, kept in the ledger across restarts: written there first, so a
+    /// pin the daemon acts on is one a restart keeps.
     func setPinned(_ id: String, _ pinned: Bool) async throws(ProtocolError) -> KeepResult {
-        let result = try await keeper.setPinned(id, pinned)
+        let model = try await keeper.pinTarget(id, pinned)
         do {
-            try await ledger.setPinned(result.model, pinned)
+            // The config's own pin needs no record (and must not outlive `keep = false`).
+            try await ledger.setPinned(model.id, pinned && !model.keep)
         } catch {
-            _ = try? await keeper.setPinned(id, !pinned)
             throw ProtocolError(.internal, "the pin could not be recorded: \(error)", hint: "journalctl -u modeld shows more")
         }
-        logger.notice("\(result.model): \(pinned ? "pinned against cleanup" : "no longer pinned")", metadata: ["model": "\(result.model)"])
+        let result = await keeper.applyPin(model, pinned && !model.keep)
+        logger.notice("\(model.id): \(result.pinned ? "pinned against cleanup" : "no longer pinned")", metadata: ["model": "\(model.id)"])
         return result
     }
 
@@ -129,27 +133,58 @@ struct Cleaner: Sendable {
         return suggestions
     }
 
-    /// Removes one candidate; the bytes it freed.
+    /// The repos with a download queued, running or paused: their partial files are resumed, not stale.
+    private func repositoriesDownloading() async -> Set<String> {
+        var repos = Set<String>()
+        for model in await keeper.config.models where await downloads.hasJob(model.id) { repos.insert(model.repo) }
+        return repos
+    }
+
+    /// Removes one candidate, looking again at what may have changed since the plan; the
+    /// bytes it freed.
     private func remove(_ candidate: CleanupCandidate) async throws(ProtocolError) -> Int64 {
         switch candidate.kind {
         case .model:
             guard let model = candidate.model else { return 0 }
-            return try await evictor.evict(model).freedBytes
+            return try await evictor.evict(model, sparingPinned: true).freedBytes
         case .partialFile, .oldRevision:
-            // A snapshot folder goes by itself with its last link (`Store.remove`); blobs
-            // leave the ledger too.
-            let removable = candidate.paths.filter { !FileStat.isDirectory($0) }
-            let outcome = await io.outcome { [store] () throws(SystemError) in
-                for path in removable { try store.remove(path) }
+            let downloading = await repositoriesDownloading()
+            let busy = await keeper.commitsInUse().busyRepos
+            if let repo = candidate.repo ?? candidate.paths.first.flatMap(repository(of:)), downloading.contains(repo) || busy.contains(repo) {
+                throw ProtocolError(.conflict, "a download or check of \(repo) began since the plan", hint: "run modelctl cleanup again")
             }
-            for path in removable {
+            // A snapshot folder goes by itself with its last link (`Store.remove`).
+            let paths = candidate.paths.filter { !FileStat.isDirectory($0) }
+            let outcome = try? await io.run { [store] () -> (removed: [String], error: SystemError?) in
+                var removed: [String] = []
+                for path in paths {
+                    do throws(SystemError) {
+                        try store.remove(path)
+                        removed.append(path)
+                    } catch {
+                        return (removed, error)
+                    }
+                }
+                return (removed, nil)
+            }
+            let removed = outcome ?? ([], SystemError("the daemon is stopping", errno: ECANCELED))
+            // Only what is gone leaves the ledger.
+            for path in removed.removed {
                 try? await ledger.forget(path)
                 try? await ledger.forgetJournal(at: path)
             }
-            if case .failure(let error) = outcome {
+            if let error = removed.error {
                 throw ProtocolError(.internal, "could not remove it: \(error)", hint: "check the permissions of \(store.layout.root)")
             }
             return candidate.bytes
         }
+    }
+
+    /// `<root>/models--org--name/blobs/…` → `org/name`.
+    private func repository(of path: String) -> String? {
+        guard path.hasPrefix(store.layout.root + "/") else { return nil }
+        let folder = path.dropFirst(store.layout.root.count + 1).prefix { $0 != "/" }
+        guard folder.hasPrefix("models--") else { return nil }
+        return folder.dropFirst("models--".count).replacingOccurrences(of: "--", with: "/")
     }
 }

@@ -15,13 +15,14 @@ struct Evictor: Sendable {
     let io: BlockingPool
     let logger: Logger
 
-    func evict(_ id: String) async throws(ProtocolError) -> EvictResult {
+    /// `sparingPinned`: cleanup's call, which must not take a model pinned since it planned.
+    func evict(_ id: String, sparingPinned: Bool = false) async throws(ProtocolError) -> EvictResult {
         let model = try await keeper.catalogModel(id)
         if await downloads.hasJob(model.id) {
             throw ProtocolError(
                 .conflict, "\(model.id) has a download queued", hint: "modelctl cancel \(model.id) first, then evict it")
         }
-        let (manifest, others) = try await keeper.beginEviction(model.id)
+        let (manifest, others) = try await keeper.beginEviction(model.id, sparingPinned: sparingPinned)
         let plan = EvictionPlan(model: manifest, others: others, layout: store.layout)
         let outcome = await io.outcome { [store] () throws(SystemError) in
             try store.remove(store.stableLink(model: model.id))

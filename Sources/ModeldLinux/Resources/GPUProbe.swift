@@ -1,6 +1,7 @@
 import Foundation
 import ModeldCore
 import Subprocess
+import Synchronization
 
 #if canImport(System)
 import System
@@ -46,13 +47,16 @@ public struct GPUProbe: Sendable {
         case exited(Int32, String)
         case notFound
         case timedOut
+        case stillStuck
         case tooMuchOutput
         case other(String)
 
+        /// Why, in words; `.exited` is read by `NvidiaSMI.outcome` instead.
         func reason(executable: String, timeout: Duration) -> String {
             switch self {
             case .exited(let status, _): "\(executable) exited with status \(status)"
             case .notFound: "\(executable) was not found (is the NVIDIA driver installed? [gpu] nvidia_smi names the binary)"
+            case .stillStuck: "an earlier \(executable) is still stuck after being killed (the driver may be wedged); not starting another"
             case .timedOut: "\(executable) did not answer within \(TimeSpan.describe(seconds: Int64(timeout.inSeconds.rounded(.up)))) (the driver may be wedged)"
             case .tooMuchOutput: "\(executable) printed more than \(GPUProbe.outputLimit >> 10) KiB"
             case .other(let what): "\(executable) could not be run: \(what)"
@@ -60,20 +64,43 @@ public struct GPUProbe: Sendable {
         }
     }
 
+    /// Runs that outlived their timeout: killed, but not reaped yet (a process stuck in
+    /// the driver ignores SIGKILL). No new run starts while one lingers.
+    private static let lingering = Mutex(0)
+
     /// Standard output of a successful run; a non-zero exit carries both outputs, since
-    /// nvidia-smi prints its error texts on either.
+    /// nvidia-smi prints its error texts on either. Returns at the timeout even when the
+    /// killed child cannot be reaped: the run is left to finish on its own.
     private func output(of arguments: [String]) async -> Result<String, Failure> {
-        await withTaskGroup(of: Result<String, Failure>.self) { group in
-            group.addTask { await self.launch(arguments) }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return .failure(.timedOut)
+        guard Self.lingering.withLock({ $0 }) == 0 else { return .failure(.stillStuck) }
+        return await withCheckedContinuation { continuation in
+            let answer = Answer(continuation)
+            let timer = Task {
+                try await Task.sleep(for: timeout)
+                return ()
             }
-            let first = await group.next() ?? .failure(.timedOut)
-            // Cancelling the launch kills the child's whole session (see `launch`).
-            group.cancelAll()
-            return first
+            let run = Task {
+                let result = await launch(arguments)
+                timer.cancel()
+                answer.take()?.resume(returning: result)
+            }
+            Task {
+                guard (try? await timer.value) != nil, let waiting = answer.take() else { return }
+                Self.lingering.withLock { $0 += 1 }
+                // Cancelling the launch kills the child's whole session (see `launch`).
+                run.cancel()
+                waiting.resume(returning: .failure(.timedOut))
+                await run.value
+                Self.lingering.withLock { $0 -= 1 }
+            }
         }
+    }
+
+    /// The caller's continuation, resumed once: by the run or by the timeout.
+    private final class Answer: Sendable {
+        private let continuation: Mutex<CheckedContinuation<Result<String, Failure>, Never>?>
+        init(_ continuation: CheckedContinuation<Result<String, Failure>, Never>) { self.continuation = Mutex(continuation) }
+        func take() -> CheckedContinuation<Result<String, Failure>, Never>? { continuation.withLock { $0.take() } }
     }
 
     private func launch(_ arguments: [String]) async -> Result<String, Failure> {

@@ -9,6 +9,9 @@ extension Store {
     public struct SnapshotContents: Sendable {
         public var links: [String]
         public var blobs: [(path: String, bytes: Int64)]
+        /// The snapshot folder's last change: when its last link was made, which for a
+        /// replaced revision is at or before the replacement.
+        public var modified: Date
     }
 
     /// A `.incomplete` blob.
@@ -25,9 +28,11 @@ extension Store {
 
     /// Every link under the snapshot, and the blobs of this repo they point at, each once.
     public func snapshotContents(repo: String, commit: String) throws(SystemError) -> SnapshotContents {
-        var contents = SnapshotContents(links: [], blobs: [])
+        let folder = layout.snapshot(repo, commit)
+        let modified = try FileStat.signature(folder).map { Date(timeIntervalSince1970: Double($0.modifiedNanoseconds) / 1e9) } ?? Date()
+        var contents = SnapshotContents(links: [], blobs: [], modified: modified)
         var seen = Set<String>()
-        var folders = [layout.snapshot(repo, commit)]
+        var folders = [folder]
         while let folder = folders.popLast() {
             for name in try Self.entries(of: folder) {
                 let path = folder + "/" + name

@@ -2,7 +2,7 @@
 /// what to do next (repairs, cleanup when space is low).
 public struct HealthResult: Codable, Sendable, Equatable {
     /// 0…100: the mean integrity of the models that should be here, less 10 when the
-    /// store's disk is below `warn_below`.
+    /// store's, the links' or the ledger's filesystem is below `warn_below`.
     public var score: Int
     public var models: [ModelHealth]
     public var storage: [DiskReport]

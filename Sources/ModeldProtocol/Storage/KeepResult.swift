@@ -1,5 +1,5 @@
-/// `keep`, `unkeep`: whether the model is now pinned against cleanup, and whether the
-/// config file pins it (then `unkeep` cannot, and says so).
+/// `keep`, `unkeep`: whether the model is now pinned against cleanup (by `keep` or by
+/// the config file's `keep = true`, which `unkeep` cannot undo).
 public struct KeepResult: Codable, Sendable, Equatable {
     public var model: String
     public var pinned: Bool
