@@ -1,9 +1,3 @@
-/// `keep`, `unkeep`: the model to pin or unpin.
-public struct KeepArguments: Codable, Sendable, Equatable {
-    public var model: String
-    public init(model: String) { self.model = model }
-}
-
 /// `cleanup`: a dry run unless `dry_run` is false; without `target_free_bytes`, enough
 /// to get back above `[disk] warn_below`.
 public struct CleanupArguments: Codable, Sendable, Equatable {
