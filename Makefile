@@ -9,11 +9,15 @@ SYSCONFDIR ?= /etc
 UNITDIR    ?= /etc/systemd/system
 RUN_DIR    := $(CURDIR)/.run
 
-# C libraries the build links, and the tools the end-to-end tests drive.
+# C libraries the build links, and every tool the end-to-end tests drive.
 BUILD_PACKAGES := libcurl4-openssl-dev libssl-dev libsystemd-dev libsqlite3-dev pkg-config
-TEST_PACKAGES  := socat systemd util-linux python3-pip
-# The real Hugging Face client: the tests check that what modeld keeps is a cache it reads.
-HF_HUB_PACKAGE := huggingface_hub==2.4.0
+TEST_PACKAGES  := curl openssl git procps socat systemd util-linux python3 python3-venv
+# The real Hugging Face client, each version in a venv of its own under .build, so the
+# tests run the version named here whatever else the machine has installed: 2.4 (what
+# `hf` is today) and 0.36 (what many diffusers installs still carry). The tests check
+# that what modeld keeps is a cache they read, and that they can share it with modeld.
+# Sources/ModeldTestSupport/HFCLI.swift names the same versions.
+HF_VERSIONS := 2.4.0 0.36.2
 
 APT_GET := apt-get -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -36,8 +40,13 @@ deps:
 
 test-deps: deps
 	$(call apt_install,$(TEST_PACKAGES))
-	@command -v hf >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check "$(HF_HUB_PACKAGE)" \
-		|| python3 -m pip install -q --break-system-packages "$(HF_HUB_PACKAGE)"
+	@for v in $(HF_VERSIONS); do \
+		venv=.build/huggingface_hub-$$v; \
+		[ "$$($$venv/bin/python -c 'import huggingface_hub; print(huggingface_hub.__version__)' 2>/dev/null)" = "$$v" ] && continue; \
+		echo "installing huggingface_hub $$v in $$venv"; \
+		rm -rf $$venv && python3 -m venv $$venv \
+			&& $$venv/bin/pip install -q --disable-pip-version-check "huggingface_hub==$$v" || exit 1; \
+	done
 
 build: deps
 	$(SWIFT) build

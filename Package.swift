@@ -87,7 +87,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
 
-        .testTarget(name: "ModeldCoreTests", dependencies: ["ModeldCore"]),
+        .testTarget(name: "ModeldCoreTests", dependencies: ["ModeldCore", "ModeldTestSupport"]),
         .testTarget(name: "ModelctlTests", dependencies: ["modelctl", "ModeldProtocol", "ModeldCore"]),
         .testTarget(name: "ModeldProtocolTests", dependencies: ["ModeldProtocol"]),
         .testTarget(name: "ModeldDaemonTests", dependencies: ["ModeldDaemon", "ModeldProtocol"]),

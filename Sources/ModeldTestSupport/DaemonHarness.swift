@@ -16,6 +16,9 @@ public final class DaemonHarness {
     public var runDirectory: String { directory.file("run") }
     public var stateDirectory: String { directory.file("state") }
     public var socketPath: String { runDirectory + "/modeld.sock" }
+    /// The daemon's whole `PATH`: empty unless a test puts a tool there (a fake
+    /// `nvidia-smi`), so a real one on the test machine never changes what a test sees.
+    public var toolsDirectory: String { directory.file("bin") }
 
     /// Two small models; a socket anyone may connect to, so a test can be another user.
     public static let standardConfig = """
@@ -57,26 +60,30 @@ public final class DaemonHarness {
     public static let noHub = "http://127.0.0.1:1"
 
     /// The environment systemd would give the service (state and runtime directories,
-    /// the notify socket), plus `extra`.
+    /// the notify socket, a `PATH` of the harness's own), plus `extra`.
     public func environment(_ extra: [String: String] = [:]) -> [String: String] {
         ChildProcess.baseEnvironment
             .merging([
                 "STATE_DIRECTORY": stateDirectory, "RUNTIME_DIRECTORY": runDirectory, "NOTIFY_SOCKET": notify.path,
-                "HF_ENDPOINT": Self.noHub,
+                "HF_ENDPOINT": Self.noHub, "PATH": toolsDirectory,
             ]) { $1 }
             .merging(extra) { $1 }
     }
 
-    /// Starts the daemon; `waitUntilReady` waits for its READY=1.
+    /// Starts the daemon; `waitUntilReady` waits for its READY=1. With `journal`, it runs
+    /// in that journald's namespace with its stderr announced as a journal stream, as
+    /// under systemd.
     @discardableResult
     public func start(
         arguments: [String] = [], environment extra: [String: String] = [:], passing fd: Int32? = nil,
-        journalStream: Bool = false
+        journal: Journald? = nil
     ) throws -> ChildProcess {
         readyBefore = notify.assignments.filter { $0 == "READY=1" }.count
+        let command = (Binaries.modeld, ["--config", configPath] + arguments)
+        let (executable, allArguments) = journal?.wrap(command.0, command.1) ?? command
         let child = try ChildProcess(
-            Binaries.modeld, ["--config", configPath] + arguments, environment: environment(extra),
-            outputDirectory: directory.path, passing: fd, journalStream: journalStream)
+            executable, allArguments, environment: environment(extra), outputDirectory: directory.path, passing: fd,
+            journalStream: journal != nil)
         process = child
         return child
     }
@@ -96,9 +103,9 @@ public final class DaemonHarness {
     /// Starts the daemon and waits until it told "systemd" it is ready.
     @discardableResult
     public func startReady(
-        arguments: [String] = [], environment extra: [String: String] = [:], journalStream: Bool = false
+        arguments: [String] = [], environment extra: [String: String] = [:], journal: Journald? = nil
     ) throws -> ChildProcess {
-        let child = try start(arguments: arguments, environment: extra, journalStream: journalStream)
+        let child = try start(arguments: arguments, environment: extra, journal: journal)
         try waitUntilReady()
         return child
     }

@@ -83,5 +83,7 @@ import Testing
     @Test func aServersRetryAfterWinsWhenLonger() {
         #expect(backoff.delay(attempt: 1, jitter: 1, retryAfter: .seconds(10)) == .seconds(10))
         #expect(backoff.delay(attempt: 5, jitter: 1, retryAfter: .seconds(1)) == .seconds(16))
+        #expect(backoff.delay(attempt: 2, jitter: 1, retryAfter: .seconds(0)) == .seconds(2), "Retry-After: 0 never shortens it")
+        #expect(backoff.delay(attempt: 1, jitter: 1, retryAfter: .seconds(600)) == .seconds(60), "capped at backoff_max")
     }
 }

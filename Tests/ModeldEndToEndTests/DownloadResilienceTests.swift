@@ -8,7 +8,7 @@ import Testing
 /// The long cases of downloads, with large files: `kill -9` mid-way, a flipped byte
 /// repaired by its chunk without being asked, a bandwidth limit, pause and resume, a full disk. One at a
 /// time: the limit's accuracy is measured, and the others would take its CPU.
-@Suite(.serialized) struct DownloadResilienceTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct DownloadResilienceTests {
     static let model = "tiny-video"
     static let file = "model.bin"
 

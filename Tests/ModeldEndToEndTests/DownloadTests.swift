@@ -7,7 +7,7 @@ import Testing
 
 /// Downloads with the real daemon against the test hub: the store they leave is a valid
 /// Hugging Face cache, and every fault the hub can inject is met the way STORE.md says.
-@Suite struct DownloadTests {
+@Suite(.timeLimit(.minutes(3))) struct DownloadTests {
     static let repoID = "wan-test/tiny-video"
     static let big = "diffusion_pytorch_model-00001-of-00001.safetensors"
 
@@ -109,13 +109,11 @@ import Testing
         try Data(try #require(Self.repo().file("google/umt5-xxl/spiece.model")).content).write(to: URL(fileURLWithPath: expected))
         let environment = HFCLI.environment(hub: hub, home: daemon.directory.path).merging(["HF_HUB_OFFLINE": "1"]) { $1 }
         let read = try ChildProcess.run(
-            try #require(ChildProcess.which("python3")), ["-c", python, cache, expected], environment: environment, in: daemon.directory.path)
+            try HFCLI.python(), ["-c", python, cache, expected], environment: environment, in: daemon.directory.path)
         #expect(read.status == 0 && read.output.contains("ok"), "\(read.output)\(read.error)")
 
-        let hf = try #require(ChildProcess.which("hf"))
-        let verify = try ChildProcess.run(
-            hf, ["cache", "verify", Self.repoID, "--cache-dir", cache, "--fail-on-missing-files"],
-            environment: HFCLI.environment(hub: hub, home: daemon.directory.path), in: daemon.directory.path, timeout: .seconds(60))
+        let verify = try HFCLI.run(
+            ["cache", "verify", Self.repoID, "--cache-dir", cache, "--fail-on-missing-files"], hub: hub, in: daemon.directory)
         #expect(verify.status == 0, "\(verify.output)\(verify.error)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: daemon.directory.file("state/models/tiny-video")).hasSuffix(status.commit ?? "?"))
     }
@@ -232,5 +230,20 @@ import Testing
         _ = try Self.pull(daemon)
         try daemon.waitForState("tiny-video", .available)
         #expect(hub.log.requests(on: .cdn).contains { $0.target.contains(Self.big) && $0.range == nil })
+    }
+
+    /// A 206 that is not the range asked for (another offset, or more bytes than asked) is
+    /// refused before a byte of it lands at the wrong offset, and asked for again.
+    @Test(arguments: [HubFault.shiftedRange(by: 1 << 20), .longerBody(bytes: 1 << 20)])
+    func aRangedAnswerOtherThanAskedIsRetriedNotWritten(fault: HubFault) throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        hub.faults.enqueue(fault, for: .download(Self.big))
+        let events = try Self.pull(daemon)
+        let retry = try #require(Self.named("download.retry", in: events).first)
+        #expect(retry["file"]?.string == Self.big)
+        #expect(retry["error"]?.string?.contains("the server sent") == true, "\(retry)")
+        try daemon.waitForState("tiny-video", .available)
+        #expect(Self.named("download.retry", in: events).count == 1, "the digest matched at once: nothing wrong was written")
     }
 }

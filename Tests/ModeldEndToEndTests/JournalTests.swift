@@ -4,12 +4,12 @@ import ModeldTestSupport
 import Testing
 
 /// Under systemd (JOURNAL_STREAM set) the log goes to journald as structured fields.
-@Suite struct JournalTests {
+@Suite(.timeLimit(.minutes(3))) struct JournalTests {
     @Test func logRecordsArriveWithTheirFields() throws {
         let journal = try Journald()
         defer { journal.stop() }
         let daemon = try DaemonHarness()
-        try daemon.startReady(journalStream: true)
+        try daemon.startReady(journal: journal)
         // The "listening" record carries the socket path as metadata: SOCKET= finds it.
         var entries: [[String: JSONValue]] = []
         try waitUntil("the daemon's records in the journal") {

@@ -8,15 +8,15 @@ import Testing
 /// `PATH`: one that prints a real capture, one that fails like a machine without its
 /// driver, one that hangs. The daemon must tell the right VRAM or the right reason, and
 /// keep answering.
-@Suite struct ResourcesTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures/nvidia-smi").path
+@Suite(.timeLimit(.minutes(3))) struct ResourcesTests {
+    /// A real capture; the test fails when the fixture is missing.
+    static func fixture(_ name: String) throws -> String { try TestFixtures.path("nvidia-smi/" + name) }
 
-    /// A folder holding an `nvidia-smi` that runs `body` (sh), to put first on `PATH`.
-    static func fakeNvidiaSMI(_ body: String, in daemon: DaemonHarness) throws -> [String: String] {
-        let script = try daemon.directory.write("bin/nvidia-smi", "#!/bin/sh\n" + body + "\n")
+    /// An `nvidia-smi` that runs `body` (sh), in the folder that is the daemon's whole `PATH`.
+    static func fakeNvidiaSMI(_ body: String, in daemon: DaemonHarness) throws {
+        let script = try daemon.directory.write(
+            "bin/nvidia-smi", "#!/bin/sh\nPATH=/usr/bin:/bin\n" + body + "\n")
         guard chmod(script, 0o755) == 0 else { throw TestSupportError("chmod \(script): errno \(errno)") }
-        return ["PATH": daemon.directory.file("bin") + ":" + (ChildProcess.baseEnvironment["PATH"] ?? "/usr/bin:/bin")]
     }
 
     /// The big model needs 80 GB, the small one 24 GB, as in the Wan2.2 catalog.
@@ -26,14 +26,14 @@ import Testing
 
     @Test func aCapturedH200IsReadWithItsProcessesAndBothModelsFit() throws {
         let daemon = try Self.daemon()
-        let path = try Self.fakeNvidiaSMI(
+        try Self.fakeNvidiaSMI(
             """
             case "$*" in
-              *--query-gpu*) cat "\(Self.fixtures)/h200_590.48.01_query-gpu_full_load.csv" ;;
-              *--query-compute-apps*) cat "\(Self.fixtures)/h200_590.48.01_compute-apps_load.csv" ;;
+              *--query-gpu*) cat "\(try Self.fixture("h200_590.48.01_query-gpu_full_load.csv"))" ;;
+              *--query-compute-apps*) cat "\(try Self.fixture("h200_590.48.01_compute-apps_load.csv"))" ;;
             esac
             """, in: daemon)
-        try daemon.startReady(environment: path)
+        try daemon.startReady()
 
         let resources = try daemon.request("resources").decode(ResourcesResult.self)
         let gpu = try #require(resources.gpus?.first, "\(resources)")
@@ -58,14 +58,14 @@ import Testing
     @Test func aModelTooBigForThisGPUSaysSoAndPointsAtOneThatFits() throws {
         let daemon = try Self.daemon()
         // The columns of the daemon's own query, as a 24 GB RTX 3090 answers it.
-        let path = try Self.fakeNvidiaSMI(
+        try Self.fakeNvidiaSMI(
             """
             case "$*" in
               *--query-gpu*) echo "0, GPU-3f2a5c1e-0000-0000-0000-000000000000, NVIDIA GeForce RTX 3090, 24576, 767, 23358, 29, 45" ;;
               *) true ;;
             esac
             """, in: daemon)
-        try daemon.startReady(environment: path)
+        try daemon.startReady()
         try waitUntil("the GPU is known") { try daemon.request("resources").decode(ResourcesResult.self).gpus != nil }
 
         let big = try daemon.request("status", ["model": .string(AvailabilityTests.big)]).decode(StatusResult.self).models[0]
@@ -89,8 +89,8 @@ import Testing
     ])
     func aFailingNvidiaSMIIsUnknownWithItsReasonNeverZeroVRAM(fixture: String, reason: String) throws {
         let daemon = try Self.daemon()
-        let path = try Self.fakeNvidiaSMI("cat \"\(Self.fixtures)/errors/\(fixture)\"\nexit 9", in: daemon)
-        try daemon.startReady(environment: path)
+        try Self.fakeNvidiaSMI("cat \"\(try Self.fixture("errors/" + fixture))\"\nexit 9", in: daemon)
+        try daemon.startReady()
         let resources = try daemon.request("resources").decode(ResourcesResult.self)
         #expect(resources.gpus == nil)
         let unknown = try #require(resources.gpuUnknown)
@@ -117,8 +117,8 @@ import Testing
     @Test func aHangingNvidiaSMIIsCutAtItsTimeoutAndTheDaemonKeepsAnswering() throws {
         let daemon = try Self.daemon()
         // A child of the script, as a wrapper would have: the kill must reach it too.
-        let path = try Self.fakeNvidiaSMI("sleep 6001 &\nwait", in: daemon)
-        try daemon.startReady(environment: path)
+        try Self.fakeNvidiaSMI("sleep 6001 &\nwait", in: daemon)
+        try daemon.startReady()
 
         let begun = ContinuousClock.now
         let asking = try daemon.client(timeout: .seconds(30))

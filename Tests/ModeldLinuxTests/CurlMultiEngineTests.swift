@@ -8,7 +8,7 @@ import Testing
 
 /// The transfer engine against the test hub on loopback: ranges in parallel land at
 /// their offsets; resets, ignored ranges, errors and a full disk are reported as they are.
-@Suite struct CurlMultiEngineTests {
+@Suite(.timeLimit(.minutes(3))) struct CurlMultiEngineTests {
     static let size = 3 << 20
     let file = TestFile("model.safetensors", size: CurlMultiEngineTests.size, seed: 9)
 

@@ -2,7 +2,7 @@
 /// shows, and what a real run deletes.
 public struct CleanupCandidate: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable {
-        /// A `.incomplete` blob no download owns any more.
+        /// A partial blob no download owns any more.
         case partialFile = "partial_file"
         /// The snapshot of a commit no catalog model follows any more.
         case oldRevision = "old_revision"

@@ -51,7 +51,7 @@ public struct CleanupPlan: Sendable, Equatable {
         }
     }
 
-    /// A `.incomplete` blob in the store.
+    /// A partial blob in the store (modeld's, or a `.incomplete` file of another tool).
     public struct PartialFile: Sendable {
         public var path: String
         public var bytes: Int64

@@ -21,6 +21,24 @@ public struct StoreLayout: Sendable, Equatable {
         snapshot(repo, commit) + "/" + path
     }
     public func treesFolder(_ repo: String) -> String { repoFolder(repo) + "/trees" }
+
+    /// Where modeld keeps a blob's bytes while they are fetched or patched: under a name
+    /// no other tool reads (huggingface_hub 0.x resumes from `blobs/<hash>.incomplete`),
+    /// in the repo's own folder, so publishing it stays one rename on one filesystem and
+    /// `hf cache rm` of the repo takes it too. Not in a folder of the store's root:
+    /// `scan_cache_dir()` calls every folder there but `.locks` a broken repo.
+    public func partial(_ repo: String, _ digest: FileDigest) -> String { partialsFolder(repo) + "/" + digest.hex }
+    public func partialsFolder(_ repo: String) -> String { repoFolder(repo) + "/" + Self.partialsFolderName }
+    public static let partialsFolderName = ".modeld-partial"
+
+    /// The in-progress name modeld used before partials moved out of `blobs/`; read only
+    /// to migrate what an older version left.
+    public func legacyPartial(_ repo: String, _ digest: FileDigest) -> String { blob(repo, digest) + ".incomplete" }
+
+    /// huggingface_hub's lock for a blob: `.locks/models--<org>--<name>/<hash>.lock`.
+    public func lock(_ repo: String, _ digest: FileDigest) -> String {
+        root + "/.locks/" + Self.folderName(repo: repo) + "/" + digest.hex + ".lock"
+    }
     public func tree(_ repo: String, _ commit: String) -> String { treesFolder(repo) + "/" + commit + ".json" }
 
     /// The relative target of a snapshot symlink: `../../blobs/<hash>`, one more `../`

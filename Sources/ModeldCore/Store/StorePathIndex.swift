@@ -66,6 +66,8 @@ public struct StorePathIndex: Sendable {
             guard path == folder || path.hasPrefix(folder + "/") else { continue }
             let inside = path.dropFirst(folder.count).drop { $0 == "/" }
             let parts = inside.split(separator: "/", maxSplits: 2).map(String.init)
+            // modeld's own partial data is never a change to a model.
+            if parts.first == StoreLayout.partialsFolderName { continue }
             guard let manifest = entry.manifest, parts.count >= 2 else {
                 // The folder itself, refs, or a whole subfolder: check the model again.
                 targets.append(.model(entry.model))

@@ -59,7 +59,7 @@ struct DownloadPlanner: Sendable {
 
     /// Bytes of an interrupted download of `file` that a resume keeps.
     private func bytesOnDisk(_ file: ManifestFile, repo: String) async -> Int64 {
-        let path = PartialBlob.path(for: manifests.store.layout.blob(repo, file.digest))
+        let path = manifests.store.layout.partial(repo, file.digest)
         guard let journal = try? await ledger.journal(at: path), journal.describes(digest: file.digest, size: file.size) else { return 0 }
         return journal.trusted().byteCount
     }

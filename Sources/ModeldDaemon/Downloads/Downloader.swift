@@ -195,7 +195,7 @@ actor Downloader: Service {
         try? await ledger.forgetQueued(id)
         if discard {
             for file in job.manifest.files {
-                await fetcher.discard(PartialBlob.path(for: fetcher.store.layout.blob(job.manifest.repo, file.digest)))
+                await fetcher.discard(fetcher.store.layout.partial(job.manifest.repo, file.digest))
             }
         }
         if jobs[id] == nil { await keeper.downloadChanged(id, nil) }

@@ -123,6 +123,7 @@ extension FileFetcher {
                 range: whole ? nil : ByteRange(start, range.end), bearerToken: server % job.servers.count == 0 ? job.token : nil,
                 file: partial.fd)
             transfer.stallTimeout = Int(max(1, job.settings.stallTimeout.seconds.rounded(.up)))
+            transfer.fileSize = file.size
             transfer.rateGroup = job.model.id
             let key = written.begin(at: start, counter: transfer.counter)
             let outcome = await engine.run(transfer)
@@ -162,7 +163,7 @@ extension FileFetcher {
                     .network, "\(file.path): \(error); \(job.settings.maxRetries) retries did not help",
                     hint: "check the network and HF_ENDPOINT, then: modelctl pull \(job.model.id)")))
             }
-            let delay = retryAfter ?? backoff(job).delay(attempt: failures, jitter: Double.random(in: 0...1))
+            let delay = backoff(job).delay(attempt: failures, jitter: Double.random(in: 0...1), retryAfter: retryAfter)
             server += 1
             if whole {
                 // A request without a range starts at the first byte again.

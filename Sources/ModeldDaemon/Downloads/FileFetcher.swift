@@ -7,8 +7,9 @@ import ModeldProtocol
 
 /// Brings one file of a manifest into the store (STORE.md, Transfers): nothing when it is
 /// already good, a link when its blob is here but unlinked, a patch of the damaged chunk
-/// ranges when the verifier named them, else a download into `<blob>.incomplete` that
-/// becomes the blob only after its digest matched. Retries, resume and bandwidth are the
+/// ranges when the verifier named them, else a download into modeld's partial file that
+/// becomes the blob only after its digest matched — every write under huggingface_hub's
+/// lock on the blob. Retries, resume and bandwidth are the
 /// transfer loop's (`FileFetcher+Transfers`).
 struct FileFetcher: Sendable {
     let engine: CurlMultiEngine
@@ -45,6 +46,10 @@ struct FileFetcher: Sendable {
     }
 
     func fetch(_ file: ManifestFile, job: Job, progress: FileProgress) async throws(DownloadFailure) -> Fetched {
+        if case .verified = await verifier.check(file, of: job.manifest, depth: .changed) { return .alreadyThere }
+        let lock = try await lockBlob(file, job: job, progress: progress)
+        defer { lock.release() }
+        // Looked at again under the lock: another program may have published it meanwhile.
         switch await verifier.check(file, of: job.manifest, depth: .changed) {
         case .verified:
             return .alreadyThere
@@ -59,10 +64,43 @@ struct FileFetcher: Sendable {
         return .downloaded(bytes: try await download(file, job: job, progress: progress))
     }
 
+    /// huggingface_hub's lock on the blob, waited for while another program (`hf`,
+    /// `diffusers`) holds it. flock has no way to say when it is let go, so it is tried
+    /// again every quarter second, as filelock itself does.
+    private func lockBlob(_ file: ManifestFile, job: Job, progress: FileProgress) async throws(DownloadFailure) -> BlobLock {
+        let path = store.layout.lock(job.manifest.repo, file.digest)
+        var told = false
+        while true {
+            switch await io.outcome(of: { () throws(SystemError) in try BlobLock.tryAcquire(path) }) {
+            case .success(let lock?):
+                progress.waitingForLock(nil)
+                return lock
+            case .success(nil):
+                if !told {
+                    logger.notice(
+                        "\(job.model.id): \(file.path): waiting for another program (hf, diffusers…) that is fetching it; it holds \(path)",
+                        metadata: ["model": "\(job.model.id)", "file": "\(file.path)"])
+                    progress.waitingForLock(path)
+                    told = true
+                }
+            case .failure(let error):
+                throw .failed(ProtocolError(
+                    .internal, "cannot take huggingface_hub's lock on \(file.path): \(error)",
+                    hint: "check the permissions of \(store.layout.root)/.locks"))
+            }
+            do {
+                try await Task.sleep(for: .milliseconds(250))
+            } catch {
+                throw .stopped
+            }
+        }
+    }
+
     // MARK: - Download
 
     private func download(_ file: ManifestFile, job: Job, progress: FileProgress) async throws(DownloadFailure) -> Int64 {
-        let partialPath = PartialBlob.path(for: store.layout.blob(job.manifest.repo, file.digest))
+        let partialPath = store.layout.partial(job.manifest.repo, file.digest)
+        await migrateLegacyPartial(file, repo: job.manifest.repo)
         var mismatches = 0
         var fetched: Int64 = 0
         while true {
@@ -103,7 +141,7 @@ struct FileFetcher: Sendable {
         }
     }
 
-    /// The `.incomplete` file, preallocated, and the bytes of it that can be trusted: the
+    /// The partial file, preallocated, and the bytes of it that can be trusted: the
     /// journal's, if it belongs to this file.
     private func open(_ path: String, for file: ManifestFile, model: String)
         async throws(DownloadFailure) -> (PartialBlob, present: RangeSet, synced: RangeSet)
@@ -179,7 +217,7 @@ struct FileFetcher: Sendable {
         _ file: ManifestFile, ranges: [ByteRange], job: Job, progress: FileProgress
     ) async throws(DownloadFailure) -> Int64? {
         let blob = store.layout.blob(job.manifest.repo, file.digest)
-        let partialPath = PartialBlob.path(for: blob)
+        let partialPath = store.layout.partial(job.manifest.repo, file.digest)
         try? await ledger.forgetJournal(at: partialPath)
         let result = await io.outcome { () throws(SystemError) in
             let partial = try PartialBlob.open(partialPath)
@@ -275,6 +313,29 @@ struct FileFetcher: Sendable {
             } catch {
                 logger.warning("no chunk index for \(file.path) yet (the next check reads it whole): \(error)", metadata: ["file": "\(file.path)"])
             }
+        }
+    }
+
+    /// What an older modeld left at `blobs/<hash>.incomplete` (its journal says so) moves
+    /// to the partial place with its journal, so the bytes are resumed and never published
+    /// by a tool that resumes from that name. A `.incomplete` file without our journal is
+    /// another program's, and stays. Called under the blob's lock.
+    private func migrateLegacyPartial(_ file: ManifestFile, repo: String) async {
+        let legacy = store.layout.legacyPartial(repo, file.digest)
+        let partial = store.layout.partial(repo, file.digest)
+        guard let journal = try? await ledger.journal(at: legacy) else { return }
+        let moved = await io.outcome { () throws(SystemError) in try PartialBlob.move(legacy, to: partial) }
+        let ledger = ledger
+        _ = try? await finishing {
+            if case .success(true) = moved {
+                var kept = journal
+                kept.path = partial
+                try await ledger.record(kept)
+            }
+            try await ledger.forgetJournal(at: legacy)
+        }
+        if case .failure(let error) = moved {
+            logger.warning("\(file.path): the partial data an older modeld left at \(legacy) is not resumed: \(error)")
         }
     }
 

@@ -17,7 +17,8 @@ public struct ManifestFetcher: Sendable {
         self.token = token
     }
 
-    /// The manifest of `revision`, and the raw tree listing to keep as `trees/<commit>.json`.
+    /// The manifest of `revision`, and its tree listing to keep as `trees/<commit>.json`
+    /// (in huggingface_hub's format: ``TreeCache``).
     public func fetch(repo: String, revision: String) throws(HubFailure) -> (manifest: Manifest, listing: Data) {
         let commit: String
         if Hex.isCommit(revision) {
@@ -60,7 +61,12 @@ public struct ManifestFetcher: Sendable {
         } catch {
             throw HubFailure(kind: .hubError, message: "\(repo)@\(commit): \(error)", hint: "the hub's answer is unusable; report it or try a mirror")
         }
-        let listing = (try? JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys])) ?? Data("[]".utf8)
+        let listing: Data
+        do {
+            listing = try TreeCache.listing(fromHubEntries: try JSONSerialization.data(withJSONObject: entries))
+        } catch {
+            throw HubFailure(kind: .hubError, message: "\(repo)@\(commit): \(error)", hint: "the hub's answer is unusable; report it or try a mirror")
+        }
         return (Manifest(repo: repo, commit: commit, files: files), listing)
     }
 

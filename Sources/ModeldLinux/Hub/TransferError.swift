@@ -4,11 +4,15 @@ import CCurl
 public enum TransferError: Error, Sendable, CustomStringConvertible {
     case curl(operation: String, code: CURLcode, detail: String)
     case tooLarge(url: String, limit: Int)
+    /// The server answered, but not with what was asked (another range, more bytes than
+    /// asked): nothing of it past the point of refusal is written.
+    case wrongAnswer(url: String, reason: String)
 
     public var description: String {
         switch self {
         case .curl(let operation, let code, let detail): "\(operation): \(detail) (curl error \(code.rawValue))"
         case .tooLarge(let url, let limit): "\(url): the answer is larger than \(limit) bytes"
+        case .wrongAnswer(let url, let reason): "\(url): \(reason)"
         }
     }
 
@@ -16,7 +20,7 @@ public enum TransferError: Error, Sendable, CustomStringConvertible {
     public var code: CURLcode {
         switch self {
         case .curl(_, let code, _): code
-        case .tooLarge: CURLE_WRITE_ERROR
+        case .tooLarge, .wrongAnswer: CURLE_WRITE_ERROR
         }
     }
 }

@@ -86,7 +86,7 @@ public final class Ledger: Sendable {
 
     // MARK: - Transfers
 
-    /// The journal of the `.incomplete` file at `path`, if one is kept.
+    /// The journal of the partial file at `path`, if one is kept.
     public func journal(at path: String) async throws -> TransferJournal? {
         try await database.read { db in try TransferJournal.fetchOne(db, key: path) }
     }

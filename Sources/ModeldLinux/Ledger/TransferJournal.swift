@@ -2,14 +2,14 @@ import Foundation
 import GRDB
 import ModeldCore
 
-/// The transfer journal's entry for one `.incomplete` file (STORE.md): which byte ranges
+/// The transfer journal's entry for one partial file (STORE.md): which byte ranges
 /// are written, and which of them are also synced to disk. After `kill -9` the page cache
 /// still holds every written byte, so a restart in the same boot trusts `written`; after
 /// a reboot (or power loss) only `synced` is sure to be on disk.
 public struct TransferJournal: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "transfer_journal"
 
-    /// The `.incomplete` file.
+    /// The partial file.
     public var path: String
     /// The digest the finished file must have (the blob's name).
     public var digest: String

@@ -2,16 +2,13 @@ import CModeldLinux
 import Foundation
 import Glibc
 
-/// A blob being written: `blobs/<hash>.incomplete` beside its final name (STORE.md), open
-/// for `pwrite` by the transfer engine. It becomes the blob only by ``commit(as:)``:
-/// fsync, rename, fsync of the folder — after its digest matched.
+/// A blob being written, at ``StoreLayout/partial(_:_:)`` (STORE.md), open for `pwrite` by
+/// the transfer engine. It becomes the blob only by ``commit(as:)``: fsync, rename, fsync
+/// of the folder — after its digest matched.
 public struct PartialBlob: Sendable {
     public let path: String
     /// Owned: closed by ``close()`` or ``commit(as:)``.
     public let fd: Int32
-
-    /// The in-progress name of `blob`.
-    public static func path(for blob: String) -> String { blob + ".incomplete" }
 
     /// Opens (creating if needed) the file; what it holds is kept.
     public static func open(_ path: String) throws(SystemError) -> PartialBlob {
@@ -76,6 +73,15 @@ public struct PartialBlob: Sendable {
     /// Closes once; the descriptor is released even when close fails, so it is never retried.
     public func close() {
         _ = Glibc.close(fd)
+    }
+
+    /// Moves an in-progress file to another name on the same filesystem (its bytes stay);
+    /// false when there is nothing at `source`.
+    public static func move(_ source: String, to destination: String) throws(SystemError) -> Bool {
+        try AtomicFile.makeFolder(containing: destination)
+        if Glibc.rename(source, destination) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw SystemError("rename(\(source))", errno: errno)
     }
 
     /// Removes an in-progress file (a cancelled download whose partial data is dropped).

@@ -14,7 +14,7 @@ extension Store {
         public var modified: Date
     }
 
-    /// A `.incomplete` blob.
+    /// A partial blob: modeld's own, or a `.incomplete` file another tool left in `blobs/`.
     public struct PartialFile: Sendable {
         public var path: String
         public var bytes: Int64
@@ -53,12 +53,15 @@ extension Store {
         return contents
     }
 
-    /// The `.incomplete` blobs of `repo`, with their size and last write.
+    /// The partial blobs of `repo` (modeld's, and `.incomplete` files in `blobs/`), with
+    /// their size and last write.
     public func partialFiles(repo: String) throws(SystemError) -> [PartialFile] {
-        let folder = layout.blobsFolder(repo)
+        let own = layout.partialsFolder(repo)
+        let blobs = layout.blobsFolder(repo)
+        let paths = try Self.entries(of: own).map { own + "/" + $0 }
+            + (try Self.entries(of: blobs).filter { $0.hasSuffix(".incomplete") }.map { blobs + "/" + $0 })
         var partials: [PartialFile] = []
-        for name in try Self.entries(of: folder) where name.hasSuffix(".incomplete") {
-            let path = folder + "/" + name
+        for path in paths {
             guard let signature = try FileStat.signature(path) else { continue }
             partials.append(PartialFile(
                 path: path, bytes: signature.size,

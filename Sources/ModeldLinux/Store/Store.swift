@@ -40,13 +40,19 @@ public struct Store: Sendable {
         try AtomicFile.write(Data(commit.utf8), to: noting(layout.ref(repo, revision)))
     }
 
-    /// The tree listing kept for `commit`, parsed; nil when none is kept.
+    /// The tree listing kept for `commit` (``TreeCache``), parsed; nil when none is kept.
     public func manifest(repo: String, commit: String) throws(ManifestError) -> Manifest? {
         guard let data = FileManager.default.contents(atPath: layout.tree(repo, commit)) else { return nil }
-        return Manifest(repo: repo, commit: commit, files: try HubAPI.files(fromTreePage: data))
+        return Manifest(repo: repo, commit: commit, files: try TreeCache.files(from: data))
     }
 
+    /// Keeps the tree listing of `commit`, and gives the repo folder the layout
+    /// huggingface_hub expects before anything names the commit: `blobs/` and
+    /// `snapshots/<commit>/`, so `scan_cache_dir()` never finds a repo without snapshots
+    /// or a ref to a missing one, even when every download of it fails.
     public func keepListing(_ listing: Data, repo: String, commit: String) throws(SystemError) {
+        try AtomicFile.makeFolders(noting(layout.blobsFolder(repo)))
+        try AtomicFile.makeFolders(noting(layout.snapshot(repo, commit)))
         try AtomicFile.write(listing, to: noting(layout.tree(repo, commit)))
     }
 

@@ -32,6 +32,9 @@ public final class CurlMultiEngine: @unchecked Sendable {
         public var rateGroup = ""
         /// Counts body bytes as they are written, for progress and the transfer journal.
         public var counter = ByteCounter()
+        /// The whole file's size, when known: a body never writes past it, and a 206
+        /// whose `Content-Range` names another size is refused.
+        public var fileSize: Int64?
 
         public init(url: String, range: ByteRange?, bearerToken: String? = nil, file: Int32) {
             self.url = url
@@ -255,6 +258,8 @@ private final class TransferContext {
     var written: Int64 = 0
     var rangeIgnored = false
     var writeErrno: Int32?
+    /// Why the body was refused (a `Content-Range` other than asked, more bytes than asked).
+    var refused: String?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errors = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var retained: Unmanaged<TransferContext>?
@@ -288,7 +293,9 @@ private final class TransferContext {
 
     func outcome(result: CURLcode) -> CurlMultiEngine.Outcome {
         var failure: TransferError?
-        if result != CURLE_OK && !rangeIgnored {
+        if let refused {
+            failure = .wrongAnswer(url: transfer.url, reason: refused)
+        } else if result != CURLE_OK && !rangeIgnored {
             let detail = String(cString: errors)
             failure = .curl(
                 operation: "GET \(transfer.url)", code: result,
@@ -310,7 +317,8 @@ private final class TransferContext {
     }
 
     /// The body: written at its offset when it is what was asked for (206 for a range,
-    /// 200 without one); an error page or a redirect's body is read and dropped.
+    /// with the `Content-Range` asked for; 200 without one), never past the range or the
+    /// file's end; an error page or a redirect's body is read and dropped.
     static let writeBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
         data, size, count, opaque in
         guard let data, let opaque else { return 0 }
@@ -322,6 +330,10 @@ private final class TransferContext {
             return 0  // Stop: the whole file is coming, not the range.
         }
         guard context.status == wanted else { return length }
+        if context.written == 0, let reason = context.rangeProblem {
+            context.refused = reason
+            return 0
+        }
         // A bucket in debt: libcurl keeps these bytes and hands them over again when the
         // loop un-pauses the transfer.
         if context.rates.wait(context.transfer.rateGroup) > 0 {
@@ -329,6 +341,11 @@ private final class TransferContext {
             return Int(CURL_WRITEFUNC_PAUSE)
         }
         let offset = (context.transfer.range?.start ?? 0) + context.written
+        let room = context.room
+        if Int64(length) > room {
+            context.refused = "the server sent more bytes than asked for (\(context.written + Int64(length)) past \(offset - context.written))"
+            return 0
+        }
         var done = 0
         while done < length {
             let wrote = pwrite(context.transfer.file, data + done, length - done, off_t(offset) + off_t(done))
@@ -343,6 +360,22 @@ private final class TransferContext {
         context.transfer.counter.add(Int64(length))
         context.rates.take(Int64(length), group: context.transfer.rateGroup)
         return length
+    }
+
+    /// Why a 206 is not the answer to the range asked for, or nil.
+    var rangeProblem: String? {
+        guard let range = transfer.range else { return nil }
+        guard let answered = ContentRange(headers["content-range"]) else {
+            return "the answer has no Content-Range of the shape bytes first-last/total"
+        }
+        return answered.mismatch(requested: range, fileSize: transfer.fileSize)
+    }
+
+    /// How many more body bytes fit: to the range's end, or to the file's end.
+    var room: Int64 {
+        let end = transfer.range?.end ?? transfer.fileSize ?? .max
+        let start = transfer.range?.start ?? 0
+        return end == .max ? .max : end - start - written
     }
 
     /// Header lines; a status line starts a new response (after a redirect).

@@ -17,6 +17,11 @@ public enum HubFault: Sendable, Equatable, CustomStringConvertible {
     case wrongBytes
     /// Answer a `Range` request with `200` and the whole body.
     case ignoreRange
+    /// Answer a `Range` request with a 206 for the range `by` bytes further on, its
+    /// `Content-Range` saying so (a confused proxy).
+    case shiftedRange(by: Int)
+    /// Answer with `bytes` more body than asked for, under the `Content-Range` asked for.
+    case longerBody(bytes: Int)
     /// Close the connection without answering.
     case disconnect
 
@@ -29,6 +34,8 @@ public enum HubFault: Sendable, Equatable, CustomStringConvertible {
         case .delay(let duration): "delay(\(duration))"
         case .wrongBytes: "wrongBytes"
         case .ignoreRange: "ignoreRange"
+        case .shiftedRange(let bytes): "shiftedRange(by: \(bytes))"
+        case .longerBody(let bytes): "longerBody(bytes: \(bytes))"
         case .disconnect: "disconnect"
         }
     }

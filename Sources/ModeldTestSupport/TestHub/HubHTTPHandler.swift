@@ -76,7 +76,7 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 status, code: nil, "Injected fault: \(status)",
                 headers: retryAfter.map { [("Retry-After", "\($0)")] } ?? [])
         default:
-            response = core.respond(to: request, ignoreRange: fault == .ignoreRange)
+            response = Self.misshape(core.respond(to: request, ignoreRange: fault == .ignoreRange), fault)
         }
 
         var headers = HTTPHeaders(response.headers)
@@ -146,6 +146,24 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 context.close(promise: nil)
             }
         }
+    }
+
+    /// A ranged answer changed the way `fault` says; any other answer as it is.
+    private static func misshape(_ response: HubResponse, _ fault: HubFault?) -> HubResponse {
+        guard response.status == 206 else { return response }
+        var changed = response
+        switch fault {
+        case .shiftedRange(let bytes):
+            let start = min(response.range.lowerBound + bytes, response.body.count)
+            changed.range = start..<min(response.range.upperBound + bytes, response.body.count)
+            changed.headers = response.headers.filter { $0.0 != "Content-Range" }
+                + [("Content-Range", "bytes \(changed.range.lowerBound)-\(changed.range.upperBound - 1)/\(response.body.count)")]
+        case .longerBody(let bytes):
+            changed.range = response.range.lowerBound..<min(response.range.upperBound + bytes, response.body.count)
+        default:
+            break
+        }
+        return changed
     }
 
     private static func timeAmount(_ duration: Duration) -> TimeAmount {

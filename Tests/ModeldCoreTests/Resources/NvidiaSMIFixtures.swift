@@ -1,18 +1,12 @@
 import Foundation
+import ModeldTestSupport
 
-/// The real nvidia-smi outputs in `shared/fixtures/nvidia-smi/`. `shared/` sits beside
-/// the repository, here and in CI, so the path is found from this file's own place.
+/// The real nvidia-smi outputs, copied into the project's `Tests/Fixtures/nvidia-smi/`.
 enum NvidiaSMIFixtures {
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // Resources
-        .deletingLastPathComponent()  // ModeldCoreTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // the repository
-        .deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/nvidia-smi")
+    static let directory = TestFixtures.directory.appendingPathComponent("nvidia-smi")
 
     static func text(_ name: String) throws -> String {
-        try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+        try TestFixtures.text("nvidia-smi/" + name)
     }
 
     /// Every fixture file (README.md aside), as paths relative to the directory.
