@@ -33,16 +33,23 @@ public enum Daemon {
         let scrubbing = try await ScrubService.makePool(logger: logger)
         // Each file in flight holds a thread of this pool, its digest following the bytes.
         let downloadHashing = try BlockingPool(threadCount: max(2, config.downloads.concurrentFiles), name: "modeld-dl")
+        // The downloads' file operations (fallocate, fdatasync, fsync of a 10 GB shard,
+        // rename): a pool of their own, so a slow sync never delays `status`, statvfs or
+        // a name lookup on `io`.
+        let storing = try BlockingPool(threadCount: max(2, config.downloads.concurrentFiles), name: "modeld-store")
         defer {
             hashing.shutdown()
             io.shutdown()
             downloadHashing.shutdown()
+            storing.shutdown()
             scrubbing.shutdown()
         }
         let counters = VerifyCounters()
+        let chunkSize = Int(config.verify.chunkSize.bytes)
+        let indexer = ChunkIndexer(hasher: FileHasher(pool: scrubbing), ledger: ledger, chunkSize: chunkSize, logger: logger)
         let verifier = FileVerifier(
-            store: store, ledger: ledger, hasher: FileHasher(pool: hashing), chunkSize: Int(config.verify.chunkSize.bytes),
-            counters: counters, logger: logger)
+            store: store, ledger: ledger, hasher: FileHasher(pool: hashing), chunkSize: chunkSize, counters: counters,
+            indexer: indexer, logger: logger)
         var scrubVerifier = verifier
         scrubVerifier.hasher = FileHasher(pool: scrubbing)
         let manifests = ManifestSource(store: store, pool: io, logger: logger)
@@ -58,8 +65,7 @@ public enum Daemon {
             keeper: keeper, events: events, ledger: ledger, engine: engine,
             fetcher: FileFetcher(
                 engine: engine, store: store, ledger: ledger, hasher: FileHasher(pool: downloadHashing),
-                indexer: FileHasher(pool: scrubbing), verifier: verifier, io: io,
-                chunkSize: Int(config.verify.chunkSize.bytes), logger: logger),
+                indexer: indexer, verifier: verifier, io: storing, chunkSize: chunkSize, logger: logger),
             planner: DownloadPlanner(keeper: keeper, manifests: manifests, ledger: ledger, io: io, logger: logger), linker: linker, logger: logger)
         let reloader = ConfigReloader(
             loader: loader, keeper: keeper, verifications: queue, notifier: notifier, logLevel: logLevel, logger: logger)

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ModeldCore
+import ModeldLinux
 import ModeldProtocol
 import ModeldTestSupport
 import Testing
@@ -245,5 +246,56 @@ import Testing
         #expect(retry["error"]?.string?.contains("the server sent") == true, "\(retry)")
         try daemon.waitForState("tiny-video", .available)
         #expect(Self.named("download.retry", in: events).count == 1, "the digest matched at once: nothing wrong was written")
+    }
+
+    /// The digest that followed the bytes is the check: nothing is hashed again between
+    /// `download.done` and `available`, and the chunk index is built once, afterwards.
+    @Test func aPullIsAvailableWithoutReadingTheBytesAgainAndItsChunkIndexFollows() async throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        _ = try Self.pull(daemon)
+        try daemon.waitForState("tiny-video", .available)
+        let metrics = try daemon.request("metrics").decode(MetricsResult.self).text
+        #expect(metrics.contains("modeld_verify_bytes_hashed_total 0\n"), "\(metrics)")
+        try await Self.waitForChunkIndex(daemon, of: Self.big)
+    }
+
+    /// Waits until the ledger holds the chunk index of `path`'s blob.
+    static func waitForChunkIndex(_ daemon: DaemonHarness, of path: String) async throws {
+        let ledger = try Ledger(path: daemon.stateDirectory + "/ledger.sqlite")
+        let blob = try HFCacheWriter.blob(repo(), path, in: daemon.directory.file("cache"))
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await ledger.verifiedBlob(at: blob)?.chunkHashes.isEmpty ?? true {
+            guard ContinuousClock.now < deadline else { throw TestSupportError("no chunk index for \(path)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// A shard cut short, or with its header overwritten, is repaired by fetching the
+    /// chunks it lost, not the whole file (the chunk index is checked before the
+    /// safetensors structure, and the repair copy is extended to full size).
+    @Test(arguments: [true, false])
+    func aTruncatedOrHeaderDamagedShardIsRepairedByItsChunks(truncated: Bool) async throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        _ = try Self.pull(daemon)
+        try daemon.waitForState("tiny-video", .available)
+        try await Self.waitForChunkIndex(daemon, of: Self.big)
+        hub.log.clear()
+        let events = try Self.events(daemon)
+
+        let file = try #require(Self.repo().file(Self.big))
+        let blob = try HFCacheWriter.blob(Self.repo(), Self.big, in: daemon.directory.file("cache"))
+        if truncated {
+            #expect(Glibc.truncate(blob, off_t(file.size / 2)) == 0)
+        } else {
+            try HFCacheWriter.overwrite(blob, at: 0, with: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F])
+        }
+        _ = try Self.read(until: "repair.done", from: events)
+        try daemon.waitForState("tiny-video", .available, timeout: .seconds(30))
+        let chunk = 1 << 20
+        let sent = hub.log.bodyBytesSent(file: Self.big)
+        #expect(sent <= (truncated ? file.size / 2 + chunk : chunk), "\(sent) bytes fetched")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: blob)) == Data(file.content))
     }
 }

@@ -82,6 +82,7 @@ actor Downloader: Service {
             file.task.cancel()
             await file.task.value
         }
+        await fetcher.indexer.close()
         engine.shutdown()
     }
 

@@ -18,9 +18,10 @@ struct FileFetcher: Sendable {
     /// The downloads' own pool: each file in flight holds one of its threads.
     let hasher: FileHasher
     /// Builds a downloaded blob's chunk index right after, at idle priority.
-    let indexer: FileHasher
+    let indexer: ChunkIndexer
     let verifier: FileVerifier
-    /// For the store's blocking calls (open, fallocate, fsync, rename).
+    /// For the store's blocking calls (open, fallocate, fsync, rename): a pool of the
+    /// downloads' own, so a long fsync never delays `status` or a name lookup.
     let io: BlockingPool
     let chunkSize: Int
     let logger: Logger
@@ -177,11 +178,19 @@ struct FileFetcher: Sendable {
     }
 
     /// Digest matched: the file becomes the blob, the snapshot links it, the ledger knows
-    /// it — with its chunk index, or once the index is built (nil: build it now).
+    /// it. With `chunkHashes` (a repair read the whole file) its chunk index is recorded
+    /// with it; without (the digest followed the download), it is recorded verified by
+    /// that digest, and the index is built once, after (``ChunkIndexer``): the bytes are
+    /// never read again before the model is available.
     private func commit(_ partial: PartialBlob, as file: ManifestFile, chunkHashes: [String]?, job: Job) async throws(DownloadFailure) {
         let store = store, repo = job.manifest.repo, commit = job.manifest.commit
         let blob = store.layout.blob(repo, file.digest)
         let result = await io.outcome { () throws(SystemError) in
+            // What came over the network never becomes a blob of another size than listed.
+            guard FileStat.size(of: partial.fd) == file.size else {
+                partial.close()
+                throw SystemError("fstat(\(partial.path)): not \(file.size) bytes", errno: EIO)
+            }
             try store.commitBlob(partial, as: file, repo: repo)
             let signature = try FileStat.signature(blob)
             try store.linkSnapshot(file, repo: repo, commit: commit)
@@ -194,12 +203,11 @@ struct FileFetcher: Sendable {
             let ledger = ledger, chunkSize = chunkSize, path = partial.path
             try await finishing { () async throws in
                 try? await ledger.forgetJournal(at: path)
-                guard let chunkHashes else { return }
                 try await ledger.record(VerifiedBlob(
-                    path: blob, digest: file.digest, chunkSize: Int64(chunkSize), chunkHashes: chunkHashes, signature: signature,
+                    path: blob, digest: file.digest, chunkSize: Int64(chunkSize), chunkHashes: chunkHashes ?? [], signature: signature,
                     verifiedAt: Date(), method: .full))
             }
-            if chunkHashes == nil { indexLater(file, blob: blob, signature: signature) }
+            if chunkHashes == nil { await indexer.build(file, blob: blob, signature: signature) }
         } catch let error as SystemError where error.errno == ENOSPC {
             throw DownloadFailure.diskFull("\(error)", model: job.model.id)
         } catch {
@@ -295,24 +303,6 @@ struct FileFetcher: Sendable {
             return true
         } catch {
             return false
-        }
-    }
-
-    /// The chunk index of a blob just downloaded, from the page cache, at idle priority:
-    /// off the download's critical path (STORE.md). Recorded with the stat signature the
-    /// blob had at commit; a blob changed meanwhile is the watcher's to check.
-    private func indexLater(_ file: ManifestFile, blob: String, signature: StatSignature) {
-        let indexer = indexer, ledger = ledger, chunkSize = chunkSize, logger = logger
-        Task {
-            do {
-                let hashes = try await indexer.chunkHashes(path: blob, size: file.size, chunkSize: chunkSize)
-                guard try await indexer.pool.run({ try FileStat.signature(blob) }) == signature else { return }
-                try await ledger.record(VerifiedBlob(
-                    path: blob, digest: file.digest, chunkSize: Int64(chunkSize), chunkHashes: hashes, signature: signature,
-                    verifiedAt: Date(), method: .full))
-            } catch {
-                logger.warning("no chunk index for \(file.path) yet (the next check reads it whole): \(error)", metadata: ["file": "\(file.path)"])
-            }
         }
     }
 

@@ -5,9 +5,10 @@ import ModeldCore
 import ModeldLinux
 import Synchronization
 
-/// Decides what one file of a manifest is: the stat fast path when nothing changed, the
-/// structure check before any hashing, chunk re-verification when a chunk index exists
-/// (naming damaged ranges), a whole read when it does not (recording the chunk index).
+/// Decides what one file of a manifest is: the stat fast path when nothing changed, chunk
+/// re-verification when a chunk index exists (naming damaged ranges, a truncated tail or
+/// a damaged header among them, so a repair fetches only those), else the structure check
+/// before any hashing, and a whole read (recording the chunk index).
 /// Only reads the store: what is absent or damaged is reported, never "fixed" here.
 struct FileVerifier: Sendable {
     let store: Store
@@ -15,6 +16,8 @@ struct FileVerifier: Sendable {
     var hasher: FileHasher
     let chunkSize: Int
     let counters: VerifyCounters
+    /// Builds the chunk index of blobs verified as they were downloaded.
+    let indexer: ChunkIndexer
     let logger: Logger
     /// Verdicts on damaged blobs by the stat signature they had: an unchanged bad file is
     /// known bad without reading it again (a good one has the ledger for that).
@@ -38,19 +41,26 @@ struct FileVerifier: Sendable {
                 (store.isLinked(file, repo: manifest.repo, commit: manifest.commit), try FileStat.signature(blob))
             }
             guard linked, let before = observed else { return .missing }
-            let record = try await ledger.verifiedBlob(at: blob)
-            let index = record.flatMap { $0.digest == file.digest.hex && $0.size == file.size && $0.chunkSize == Int64(chunkSize) ? $0 : nil }
+            var record = try await ledger.verifiedBlob(at: blob)
+            if let known = record, known.chunkHashes.isEmpty, file.size > 0, known.signature != before || depth != .changed {
+                // Verified by its download's digest, index not built yet: the index, if it
+                // comes, names the damage.
+                await indexer.wait(for: blob)
+                record = try await ledger.verifiedBlob(at: blob)
+            }
+            let recorded = record.flatMap { $0.digest == file.digest.hex && $0.size == file.size && $0.chunkSize == Int64(chunkSize) ? $0 : nil }
+            let index = recorded.flatMap { !$0.chunkHashes.isEmpty || file.size == 0 ? $0 : nil }
             var condition: FileCondition
-            if let index, depth == .changed, index.signature == before {
+            if let recorded, depth == .changed, recorded.signature == before {
                 condition = .verified(.stat)
             } else if depth != .everything, let known = damage.verdict(blob, signature: before) {
                 return known
-            } else if before.size != file.size && index == nil {
+            } else if let index {
+                condition = try await reverify(file, blob: blob, against: index, signature: before)
+            } else if before.size != file.size {
                 condition = .corrupted(damagedRanges: ByteRange.whole(file.size), reason: "it has \(before.size) bytes, the manifest says \(file.size)")
             } else if file.path.hasSuffix(".safetensors"), let problem = try await hasher.pool.run({ try SafetensorsFile.problem(at: blob) }) {
                 condition = .corrupted(damagedRanges: ByteRange.whole(file.size), reason: problem.description)
-            } else if let index {
-                condition = try await reverify(file, blob: blob, against: index, signature: before)
             } else {
                 condition = try await firstVerification(file, blob: blob, signature: before)
             }

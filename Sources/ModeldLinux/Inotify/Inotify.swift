@@ -33,6 +33,8 @@ public final class Inotify: Sendable {
     /// A pipe whose write end wakes the reading thread to stop (the self-pipe trick).
     private let wakeup: (read: Int32, write: Int32)
     private let directories = Mutex<[Int32: String]>([:])
+    /// Set by ``stop()``: a reader waiting for room in the stream gives up.
+    private let stopped = Atomic<Bool>(false)
 
     public init(capacity: Int = 16_384) throws(SystemError) {
         var ends: [Int32] = [-1, -1]
@@ -72,6 +74,7 @@ public final class Inotify: Sendable {
 
     /// Ends the reading thread and the stream.
     public func stop() {
+        stopped.store(true, ordering: .relaxed)
         var byte: UInt8 = 1
         _ = Glibc.write(wakeup.write, &byte, 1)
     }
@@ -84,14 +87,14 @@ public final class Inotify: Sendable {
             let ready = poll(&polled, 2, -1)
             if ready < 0 {
                 if errno == EINTR { continue }
-                continuation.yield(.overflow)
+                tellOverflow()
                 return
             }
             if polled[1].revents != 0 { return }
             let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                continuation.yield(.overflow)
+                tellOverflow()
                 return
             }
             parse(buffer[..<count])
@@ -111,7 +114,7 @@ public final class Inotify: Sendable {
             let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
             offset += header + nameLength
             if mask & UInt32(IN_Q_OVERFLOW) != 0 {
-                continuation.yield(.overflow)
+                tellOverflow()
                 continue
             }
             let directory = directories.withLock { dirs in
@@ -122,14 +125,17 @@ public final class Inotify: Sendable {
             let path = name.isEmpty ? directory : directory + "/" + name
             if case .dropped = continuation.yield(.change(Change(path: path, mask: mask))) {
                 // Our own queue is full: the consumer will be told to rescan once it catches up.
-                droppedSinceOverflow()
+                tellOverflow()
             }
         }
     }
 
-    private func droppedSinceOverflow() {
-        // bufferingOldest keeps what is queued; the marker goes in as soon as there is room.
-        while case .dropped = continuation.yield(.overflow) {
+    /// Events were lost (the kernel's queue overflowed, ours did, or reading failed): the
+    /// consumer must rescan, so the marker is never dropped. bufferingOldest keeps what is
+    /// queued; the marker goes in as soon as there is room, the reader waiting till then
+    /// (the kernel queue may overflow meanwhile: that rescan covers it too).
+    private func tellOverflow() {
+        while case .dropped = continuation.yield(.overflow), !stopped.load(ordering: .relaxed) {
             usleep(10_000)
         }
     }

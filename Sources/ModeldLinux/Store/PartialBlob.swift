@@ -37,21 +37,27 @@ public struct PartialBlob: Sendable {
         try syscall("fdatasync(\(path))") { fdatasync(fd) }
     }
 
-    /// Makes this file a copy of `source`: a reflink where the filesystem can (no bytes
-    /// move, and patching this file leaves `source` untouched), else a kernel-side copy.
+    /// Makes this file a copy of `source` of exactly `size` bytes: a reflink where the
+    /// filesystem can (no bytes move, and patching this file leaves `source` untouched),
+    /// else a kernel-side copy. A shorter source (a truncated blob) leaves zeros past its
+    /// end for the patch to fill; a longer one is cut.
     public func copy(from source: String, size: Int64) throws(SystemError) {
         let input = try syscall("open(\(source))") { Glibc.open(source, O_RDONLY | O_CLOEXEC) }
         defer { Glibc.close(input) }
-        if modeld_ficlone(fd, input) == 0 { return }
-        try syscall("ftruncate(\(path))") { ftruncate(fd, off_t(size)) }
-        var offset: Int64 = 0
-        while offset < size {
-            let copied = try syscall("copy_file_range(\(source))") {
-                modeld_copy_file_range(input, offset, fd, offset, UInt(min(size - offset, 1 << 30)))
+        if modeld_ficlone(fd, input) != 0 {
+            try syscall("ftruncate(\(path))") { ftruncate(fd, 0) }
+            let available = min(size, FileStat.size(of: input) ?? 0)
+            var offset: Int64 = 0
+            while offset < available {
+                let copied = try syscall("copy_file_range(\(source))") {
+                    modeld_copy_file_range(input, offset, fd, offset, UInt(min(available - offset, 1 << 30)))
+                }
+                // The source shrank while it was copied: the rest is left to the patch.
+                if copied == 0 { break }
+                offset += Int64(copied)
             }
-            guard copied > 0 else { throw SystemError("copy_file_range(\(source)): shorter than \(size) bytes", errno: EIO) }
-            offset += Int64(copied)
         }
+        try syscall("ftruncate(\(path))") { ftruncate(fd, off_t(size)) }
     }
 
     /// Synced, renamed to `blob`, the folder synced: the blob appears whole. Closes the file.
