@@ -87,3 +87,30 @@ import Testing
         #expect(backoff.delay(attempt: 1, jitter: 1, retryAfter: .seconds(600)) == .seconds(60), "capped at backoff_max")
     }
 }
+
+@Suite struct ServerRotationTests {
+    static let notFound = HubFailure(kind: .notFound, message: "404", hint: "check the repo")
+
+    @Test func aRetryMovesOnAndARefusalLeavesTheServerOut() {
+        var servers = ServerRotation(["hub", "m1", "m2"])
+        #expect(servers.current == "hub" && servers.currentIsEndpoint)
+        servers.advance()
+        #expect(servers.current == "m1" && !servers.currentIsEndpoint)
+        let another = servers.refuse(Self.notFound)
+        #expect(another && servers.current == "m2")
+        servers.advance()
+        #expect(servers.current == "hub", "m1 refused the file: it is not asked again")
+        servers.advance()
+        #expect(servers.current == "m2")
+    }
+
+    @Test func whenEveryServerRefusedTheErrorNamesEachWithTheEndpointsKind() {
+        var servers = ServerRotation(["hub", "mirror"])
+        let mirrorLeft = servers.refuse(HubFailure(kind: .gated, message: "401 gated", hint: "set HF_TOKEN"))
+        let noneLeft = !servers.refuse(Self.notFound)
+        #expect(mirrorLeft && noneLeft)
+        let failure = servers.refusal(of: "model.bin")
+        #expect(failure.kind == .gated && failure.hint == "set HF_TOKEN")
+        #expect(failure.message == "model.bin: every server refused it (hub: 401 gated; mirror: 404)")
+    }
+}

@@ -26,17 +26,17 @@ import Testing
     }
 
     @Test func killedHalfWayItResumesAndFetchesOnlyWhatIsMissing() throws {
-        let size = 256 << 20
+        let size = 128 << 20
         let hub = try TestHub(repos: [Self.repo(size: size)])
         defer { hub.shutdown() }
-        // Every piece at 5 MB/s, four at a time: about 13 s for the file, so half way is
-        // easy to hit, and the journal (written twice a second) is at most 10 MB behind.
+        // Every piece at 5 MB/s, four at a time: about 7 s for the file, so 45 % is easy
+        // to hit; the journal follows each megabyte written.
         hub.faults.enqueue(.throttle(bytesPerSecond: 5_000_000), for: .download(Self.file), times: 1000)
         let daemon = try DownloadTests.daemon()
         try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
         try daemon.waitForState(Self.model, .missing)
         #expect(try daemon.request("pull", ["model": .string(Self.model)]).ok)
-        try Self.waitForBytes(daemon, atLeast: Int64(size / 2))
+        try Self.waitForBytes(daemon, atLeast: Int64(size) * 45 / 100)
         daemon.process?.signal(SIGKILL)
         _ = try daemon.process?.waitForExit(timeout: .seconds(10))
 
@@ -44,7 +44,8 @@ import Testing
         try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
         try daemon.waitForState(Self.model, .available, timeout: .seconds(60))
         let sent = hub.log.bodyBytesSent(file: Self.file)
-        #expect(sent < size + size / 10, "the server sent \(sent) bytes for a file of \(size)")
+        print("resume after kill -9 at 45 %: the server sent \(sent) bytes for a file of \(size) (\(Double(sent) / Double(size))x)")
+        #expect(sent <= size + size / 50, "the server sent \(sent) bytes for a file of \(size)")
     }
 
     @Test func aFlippedByteIsRepairedByItselfFetchingAtMostTwoChunks() throws {

@@ -201,6 +201,10 @@ import Testing
         let refused = try Self.pull(daemon, until: "download.failed")
         #expect(refused.last?["error"]?["code"]?.string == "gated")
         #expect(refused.last?["error"]?["hint"]?.string?.contains("HF_TOKEN") == true)
+        // The contract: a gated repo with no token is `failed`, with code `gated`.
+        let status = try daemon.waitForState("tiny-video", .failed)
+        #expect(status.download?.lastError?.code == .gated, "\(status)")
+        #expect(status.download?.steps?.contains { $0.contains("HF_TOKEN") } == true)
         try daemon.stop()
 
         try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint, "HF_TOKEN": TestHub.token])
@@ -297,5 +301,34 @@ import Testing
         let sent = hub.log.bodyBytesSent(file: Self.big)
         #expect(sent <= (truncated ? file.size / 2 + chunk : chunk), "\(sent) bytes fetched")
         #expect(try Data(contentsOf: URL(fileURLWithPath: blob)) == Data(file.content))
+    }
+
+    /// A server that will not serve a file (404, 401, a 5xx past its retries, refused)
+    /// sends that file to the next server in order; only when every server refused it
+    /// does the pull fail, naming each.
+    @Test(arguments: [true, false])
+    func aFileOneServerRefusesComesFromTheNext(mirrorHasIt: Bool) throws {
+        let hub = try TestHub(repos: [Self.repo()])
+        let mirror = try TestHub(repos: [Self.repo()])
+        defer {
+            hub.shutdown()
+            mirror.shutdown()
+        }
+        hub.faults.enqueue(.status(404), for: .resolve("config.json"), times: 100)
+        if !mirrorHasIt { mirror.faults.enqueue(.status(404), for: .resolve("config.json"), times: 100) }
+        let daemon = try Self.daemon("[hub]\nmirrors = [\"\(mirror.endpoint)\"]")
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.waitForState("tiny-video", .missing)
+        if mirrorHasIt {
+            _ = try Self.pull(daemon)
+            try daemon.waitForState("tiny-video", .available)
+            #expect(mirror.log.bodyBytesSent(file: "config.json") > 0)
+        } else {
+            let events = try Self.pull(daemon, until: "download.failed")
+            let error = try #require(events.last?["error"])
+            #expect(error["code"]?.string == "not_found")
+            let message = error["message"]?.string ?? ""
+            #expect(message.contains(hub.endpoint) && message.contains(mirror.endpoint), "\(message)")
+        }
     }
 }

@@ -115,15 +115,15 @@ extension FileFetcher {
     ) async -> SegmentEnd {
         var start = range.start
         var failures = 0
-        var server = 0
+        var servers = ServerRotation(job.servers)
         while start < range.end {
-            let base = job.servers[server % job.servers.count]
             var transfer = CurlMultiEngine.Transfer(
-                url: HubAPI.resolveURL(endpoint: base, repo: job.manifest.repo, commit: job.manifest.commit, path: file.path),
-                range: whole ? nil : ByteRange(start, range.end), bearerToken: server % job.servers.count == 0 ? job.token : nil,
+                url: HubAPI.resolveURL(endpoint: servers.current, repo: job.manifest.repo, commit: job.manifest.commit, path: file.path),
+                range: whole ? nil : ByteRange(start, range.end), bearerToken: servers.currentIsEndpoint ? job.token : nil,
                 file: partial.fd)
             transfer.stallTimeout = Int(max(1, job.settings.stallTimeout.seconds.rounded(.up)))
             transfer.fileSize = file.size
+            transfer.counter = ByteCounter(pulse: written.pulse)
             transfer.rateGroup = job.model.id
             let key = written.begin(at: start, counter: transfer.counter)
             let outcome = await engine.run(transfer)
@@ -150,7 +150,11 @@ extension FileFetcher {
                 let hub = HubAPI.failure(
                     status: outcome.status, errorCode: outcome.headers["x-error-code"], message: outcome.headers["x-error-message"],
                     repo: job.manifest.repo, revision: job.manifest.commit)
-                guard RetryPolicy.verdict(status: outcome.status) == .retry else { return .failed(.failed(DownloadFailure.error(hub))) }
+                guard RetryPolicy.verdict(status: outcome.status) == .retry else {
+                    // This server will not serve the file: the next one is asked at once.
+                    if servers.refuse(hub) { continue }
+                    return .failed(.failed(DownloadFailure.error(servers.refusal(of: file.path))))
+                }
                 error = hub.message
                 retryAfter = RetryPolicy.retryAfter(outcome.headers["retry-after"])
             }
@@ -160,11 +164,11 @@ extension FileFetcher {
             failures += 1
             guard failures <= job.settings.maxRetries else {
                 return .failed(.failed(ProtocolError(
-                    .network, "\(file.path): \(error); \(job.settings.maxRetries) retries did not help",
+                    .network, "\(file.path): \(error); \(job.settings.maxRetries) retries did not help (servers: \(servers.description))",
                     hint: "check the network and HF_ENDPOINT, then: modelctl pull \(job.model.id)")))
             }
             let delay = backoff(job).delay(attempt: failures, jitter: Double.random(in: 0...1), retryAfter: retryAfter)
-            server += 1
+            servers.advance()
             if whole {
                 // A request without a range starts at the first byte again.
                 written.reset()
@@ -180,28 +184,45 @@ extension FileFetcher {
         return .done
     }
 
-    /// Journals the written ranges twice a second, so a restart after `kill -9` fetches
-    /// only what is missing; syncs the file every 30 s, so a reboot loses at most that.
-    /// Ends when cancelled.
+    /// Journals the written ranges so that a restart after `kill -9` fetches again at most
+    /// about a megabyte more than was lost in flight: a record each time 1 MiB more is
+    /// written (the written bytes' own beat), or half a second after the last when less
+    /// came (the page cache keeps every written byte through a crash of the daemon).
+    /// Syncs the file every 30 s or 512 MiB, so a reboot loses at most that. Ends when
+    /// cancelled.
     private func journalLoop(_ partial: PartialBlob, _ file: ManifestFile, written: WrittenRanges, synced initial: RangeSet) async {
         var synced = initial
+        var recorded = initial.byteCount
+        var lastRecord = ContinuousClock.now
         var lastSync = ContinuousClock.now
-        while true {
-            do {
-                try await Task.sleep(for: .milliseconds(500))
-            } catch {
-                return
+        await withDiscardingTaskGroup { group in
+            // The half-second beat, for a slow transfer that seldom crosses a megabyte.
+            group.addTask {
+                while (try? await Task.sleep(for: .milliseconds(500))) != nil { written.pulse.beat() }
+                written.pulse.finish()
             }
-            let snapshot = written.snapshot
-            if lastSync.duration(to: .now) >= .seconds(30) {
-                if case .success = await io.outcome(of: { () throws(SystemError) in try partial.syncData() }) { synced = snapshot }
-                lastSync = .now
+            for await _ in written.pulse.beats {
+                let snapshot = written.snapshot
+                let bytes = snapshot.byteCount
+                if lastSync.duration(to: .now) >= .seconds(30) || bytes - synced.byteCount >= Self.syncEvery {
+                    if case .success = await io.outcome(of: { () throws(SystemError) in try partial.syncData() }) { synced = snapshot }
+                    lastSync = .now
+                }
+                guard bytes - recorded >= Self.journalEvery || (bytes > recorded && lastRecord.duration(to: .now) >= .milliseconds(500))
+                else { continue }
+                try? await ledger.record(TransferJournal(
+                    path: partial.path, digest: file.digest.hex, size: file.size, written: snapshot, synced: synced,
+                    bootID: TransferJournal.currentBootID))
+                recorded = bytes
+                lastRecord = .now
             }
-            try? await ledger.record(TransferJournal(
-                path: partial.path, digest: file.digest.hex, size: file.size, written: snapshot, synced: synced,
-                bootID: TransferJournal.currentBootID))
         }
     }
+
+    /// Written bytes between two journal records, at most.
+    static let journalEvery: Int64 = 1 << 20
+    /// Written bytes between two syncs of the file, at most (besides every 30 s).
+    static let syncEvery: Int64 = 512 << 20
 
     /// The journal as the transfer stops (pause, failure, shutdown): synced first, so it
     /// holds after a reboot too.

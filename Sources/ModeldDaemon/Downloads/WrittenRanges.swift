@@ -16,6 +16,9 @@ final class WrittenRanges: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Beats every ``FileFetcher/journalEvery`` bytes written by any segment: the
+    /// journal's cue.
+    let pulse = BytePulse(every: FileFetcher.journalEvery)
 
     init(_ present: RangeSet) {
         state = Mutex(State(settled: present))
