@@ -6,7 +6,7 @@ import ModeldProtocol
 import NIOCore
 
 /// Answers the question a generation service asks before every job (PROTOCOL.md,
-/// `acquire`): ready, with a path and a lease; or what to do instead. It may start what
+/// `acquire`): ready, with the leased snapshot's path and a lease; or what to do instead. It may start what
 /// the policy allows (a download, a repair, an early check of a change), and with
 /// `wait_s` it answers the moment the model is ready. Also `release`, `report` and
 /// `suggest`, which share its view of the catalog.
@@ -17,7 +17,8 @@ struct Acquirer: Sendable {
     let ledger: Ledger
     /// The GPU memory here, when a job does not say (`needs.vram_gb`).
     let resources: ResourceMonitor
-    let linksDirectory: String
+    /// Where the leased snapshots and the stable links are.
+    let store: Store
     let logger: Logger
 
     /// How long even an answer "at once" may wait for the check of a change the watcher
@@ -82,9 +83,11 @@ struct Acquirer: Sendable {
 
     private func ready(_ lease: Lease) -> AcquireResult {
         logger.debug("\(lease.model): leased (\(lease.id))", metadata: ["model": "\(lease.model)"])
+        // The snapshot, not the stable link: an update switches the link, while a job keeps
+        // reading the commit it was leased.
         return .ready(
-            model: lease.model, path: (linksDirectory as NSString).appendingPathComponent(lease.model), commit: lease.commit,
-            lease: lease.id)
+            model: lease.model, path: store.layout.snapshot(lease.repo, lease.commit), link: store.stableLink(model: lease.model),
+            commit: lease.commit, lease: lease.id)
     }
 
     /// `suggest`: every alternative, ready or not, best first.
