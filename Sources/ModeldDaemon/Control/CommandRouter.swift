@@ -91,7 +91,7 @@ struct CommandRouter: Sendable {
         case .acquire:
             return try reply(try await acquirer.acquire(try request.arguments(AcquireArguments.self), connection: connection, hangUp: hangUp))
         case .release:
-            return try reply(try await acquirer.release(try request.arguments(ReleaseArguments.self)))
+            return try reply(try await acquirer.release(request))
         case .report:
             return try reply(try await acquirer.report(request))
         case .evict:
