@@ -74,7 +74,7 @@ install: release
 	install -d -m 0755 $(DESTDIR)/usr/share/bash-completion/completions
 	.build/release/modelctl --generate-completion-script bash > $(DESTDIR)/usr/share/bash-completion/completions/modelctl
 	@if [ -z "$(DESTDIR)" ]; then \
-		systemd-sysusers /usr/lib/sysusers.d/modeld.conf || echo "create the modeld user by hand: useradd --system modeld"; \
+		systemd-sysusers /usr/lib/sysusers.d/modeld.conf || echo "create the user and groups by hand: useradd --system modeld; groupadd --system modeld-admin"; \
 		systemctl daemon-reload 2>/dev/null || true; \
 		echo "installed; start with: sudo systemctl enable --now modeld.socket modeld.service"; \
 	fi

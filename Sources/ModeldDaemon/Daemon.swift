@@ -83,7 +83,7 @@ public enum Daemon {
             })
         let acquirer = Acquirer(
             keeper: keeper, downloads: downloader, verifications: queue, ledger: ledger, resources: resources,
-            linksDirectory: config.daemon.linksDir, logger: logger)
+            store: store, logger: logger)
         let router = CommandRouter(
             keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, downloads: downloader, acquirer: acquirer,
             evictor: evictor, cleaner: cleaner, resources: resources,

@@ -15,4 +15,6 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case `internal`
     /// A `reload` whose configuration cannot be used (added to the contract's codes).
     case configInvalid = "config_invalid"
+    /// A connection over `[daemon] max_connections`: sent once, then it is closed.
+    case tooManyConnections = "too_many_connections"
 }

@@ -18,9 +18,9 @@ public struct UnixSocketAddress {
     }
 
     /// Calls `body` with the address as the socket calls take it.
-    public func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
-        withUnsafePointer(to: address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
+    public func withSockaddr<T, Failure: Error>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws(Failure) -> T) throws(Failure) -> T {
+        try withUnsafePointer(to: address) { (pointer) throws(Failure) in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (raw) throws(Failure) in try body(raw, length) }
         }
     }
 }

@@ -8,7 +8,8 @@ struct Acquire: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ask for a model before a generation job; print its path when it is ready.",
         discussion: """
-            Only the path goes to stdout, so a script can write \
+            Only the path (the snapshot folder of the commit leased, which no update \
+            moves) goes to stdout, so a script can write \
             `ckpt=$(modelctl acquire ti2v-5B --wait 3600) || exit`. When the model is not \
             ready, what to do instead (wait, an alternative model, or mock output only) and \
             the command that fixes it go to stderr, and the exit status is 1. While it waits, \

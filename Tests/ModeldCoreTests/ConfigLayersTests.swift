@@ -44,6 +44,27 @@ import Testing
         #expect(config.models[0].autoDownload == false)
     }
 
+    @Test func whoMayConnectAndWhoMayAdministerAreTwoGroups() throws {
+        let defaults = try decode(base).daemon
+        #expect(defaults.socketGroup == "modeld")
+        #expect(defaults.adminGroup == "modeld-admin")
+        #expect(defaults.idleTimeout == .seconds(600))
+        #expect(defaults.maxConnections == 1024)
+        let set = try decode(base, """
+            [daemon]
+            socket_group = "gpu-users"
+            admin_group = "wheel"
+            idle_timeout = "90s"
+            max_connections = 50
+            """).daemon
+        #expect(set.socketGroup == "gpu-users" && set.adminGroup == "wheel")
+        #expect(set.idleTimeout == .seconds(90))
+        #expect(set.maxConnections == 50)
+        #expect(try #require(error("[daemon]\nsocket_group = \"\"\n")).message == "must not be empty")
+        #expect(try #require(error("[daemon]\nidle_timeout = \"a while\"\n")).message.contains("\"5m\""))
+        #expect(try #require(error("[daemon]\nmax_connections = 0\n")).message == "must be from 1 to 65536, got 0")
+    }
+
     @Test func aDropInOverridesSingleKeysAndAddsModels() throws {
         let dropIn = """
             [downloads]

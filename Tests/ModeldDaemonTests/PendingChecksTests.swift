@@ -29,9 +29,9 @@ import Testing
 
     @Test func leasesEndOnceAndWithTheirConnection() {
         var book = LeaseBook()
-        let first = book.grant(model: "m", commit: "c1", connection: 1)
-        let second = book.grant(model: "m", commit: "c2", connection: 2)
-        _ = book.grant(model: "other", commit: "c3", connection: 1)
+        let first = book.grant(model: "m", repo: "o/m", commit: "c1", connection: 1)
+        let second = book.grant(model: "m", repo: "o/m", commit: "c2", connection: 2)
+        _ = book.grant(model: "other", repo: "o/other", commit: "c3", connection: 1)
         #expect(first.id != second.id)
         #expect(book.count(on: "m") == 2)
         #expect(book.endAll(heldBy: 1).map(\.model).sorted() == ["m", "other"])

@@ -115,8 +115,9 @@ import Testing
         let available = try #require(availableAt)
         for (result, at) in results {
             #expect(result.ready)
-            #expect(result.path == daemon.stateDirectory + "/models/" + Self.big)
             #expect(result.commit == hub.repo(Self.bigRepo)?.main.id)
+            #expect(result.path == daemon.directory.file("cache") + "/models--wan-test--t2v-big/snapshots/" + (result.commit ?? ""))
+            #expect(result.link == daemon.stateDirectory + "/models/" + Self.big)
             #expect(at - available < .seconds(1), "a waiter answered \(at - available) after the model became available")
         }
         #expect(Set(results.compactMap(\.0.lease)).count == 10, "each waiter has its own lease")
@@ -232,6 +233,35 @@ import Testing
         #expect(uses.last?.success == nil)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func theLeasedCommitsOwnSnapshotIsThePathAndTheStableLinkIsBeside() throws {
+        let repo = Self.repo(Self.bigRepo)
+        let hub = try TestHub(repos: [repo, Self.repo(Self.smallRepo)])
+        defer { hub.shutdown() }
+        let daemon = try Self.daemon()
+        let cache = daemon.directory.file("cache")
+        try HFCacheWriter.write(repo, into: cache)
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.waitForState(Self.big, .available)
+
+        let answer = try Self.acquire(try daemon.client(), Self.big)
+        let commit = try #require(answer.commit)
+        #expect(commit == repo.main.id)
+        let snapshot = cache + "/models--wan-test--t2v-big/snapshots/" + commit
+        #expect(answer.path == snapshot, "no update or reload moves it")
+        let link = daemon.stateDirectory + "/models/" + Self.big
+        #expect(answer.link == link)
+        #expect(FileManager.default.fileExists(atPath: snapshot + "/" + Self.shard))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == snapshot)
+
+        let shell = try daemon.modelctl(["--socket", daemon.socketPath, "acquire", Self.big])
+        #expect(shell.status == 0, "\(shell.error)")
+        #expect(shell.output == snapshot + "\n", "modelctl prints the path")
+        let json = try daemon.modelctl(["--socket", daemon.socketPath, "--json", "acquire", Self.big])
+        let printed = try WireCodec.decoder.decode(JSONValue.self, from: Data(json.output.utf8))
+        #expect(printed["path"] == .string(snapshot) && printed["link"] == .string(link))
+    }
+
     @Test func evictingOneOfTwoModelsThatShareBlobsLeavesTheOtherAvailable() throws {
         let repo = Self.repo(Self.bigRepo)
         let hub = try TestHub(repos: [repo, Self.repo(Self.smallRepo)])
@@ -298,10 +328,11 @@ import Testing
         #expect(suggest.status == 0, "\(suggest.error)")
         #expect(suggest.output.contains(Self.small) && suggest.output.contains("slightly lower"), "\(suggest.output)")
 
-        // The path alone on stdout, for `ckpt=$(modelctl acquire …)`.
+        // The path alone on stdout, for `ckpt=$(modelctl acquire …)`: the leased snapshot.
         let shell = try daemon.modelctl(["--socket", daemon.socketPath, "acquire", Self.small, "--wait", "10"])
         #expect(shell.status == 0, "\(shell.error)")
-        #expect(shell.output == daemon.stateDirectory + "/models/" + Self.small + "\n")
+        let commit = try #require(hub.repo(Self.smallRepo)?.main.id)
+        #expect(shell.output == daemon.directory.file("cache") + "/models--wan-test--ti2v-small/snapshots/\(commit)\n")
     }
 
     @Test func aMissingModelIsQueuedForWaitersOrStartedByPolicy() throws {
@@ -320,7 +351,8 @@ import Testing
 
         let watched = try daemon.modelctl(["--socket", daemon.socketPath, "acquire", Self.big, "--wait", "60"])
         #expect(watched.status == 0, "\(watched.error)")
-        #expect(watched.output.hasSuffix("/models/\(Self.big)\n"))
+        let bigCommit = try #require(hub.repo(Self.bigRepo)?.main.id)
+        #expect(watched.output.hasSuffix("/models--wan-test--t2v-big/snapshots/\(bigCommit)\n"))
         #expect(watched.error.contains(Self.big), "progress lines on stderr: \(watched.error)")
 
         // No auto_download: a pull is only the answer's hint; with it, acquire starts one.

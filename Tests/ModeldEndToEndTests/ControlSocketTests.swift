@@ -187,6 +187,9 @@ import Testing
     @Test func shutdownEndsIdleClientsAndSubscribers() throws {
         let daemon = try DaemonHarness()
         try daemon.startReady()
+        // Settled first: a model.state event of the start-up would reach the subscriber.
+        try daemon.waitForState("tiny", .missing)
+        try daemon.waitForState("small", .missing)
         let idle = try daemon.client()
         let subscriber = try daemon.client()
         #expect(try subscriber.request("subscribe").ok)

@@ -6,7 +6,7 @@ import ModeldProtocol
 import NIOCore
 
 /// Answers the question a generation service asks before every job (PROTOCOL.md,
-/// `acquire`): ready, with a path and a lease; or what to do instead. It may start what
+/// `acquire`): ready, with the leased snapshot's path and a lease; or what to do instead. It may start what
 /// the policy allows (a download, a repair, an early check of a change), and with
 /// `wait_s` it answers the moment the model is ready. Also `release`, `report` and
 /// `suggest`, which share its view of the catalog.
@@ -17,7 +17,8 @@ struct Acquirer: Sendable {
     let ledger: Ledger
     /// The GPU memory here, when a job does not say (`needs.vram_gb`).
     let resources: ResourceMonitor
-    let linksDirectory: String
+    /// Where the leased snapshots and the stable links are.
+    let store: Store
     let logger: Logger
 
     /// How long even an answer "at once" may wait for the check of a change the watcher
@@ -82,9 +83,11 @@ struct Acquirer: Sendable {
 
     private func ready(_ lease: Lease) -> AcquireResult {
         logger.debug("\(lease.model): leased (\(lease.id))", metadata: ["model": "\(lease.model)"])
+        // The snapshot, not the stable link: an update switches the link, while a job keeps
+        // reading the commit it was leased.
         return .ready(
-            model: lease.model, path: (linksDirectory as NSString).appendingPathComponent(lease.model), commit: lease.commit,
-            lease: lease.id)
+            model: lease.model, path: store.layout.snapshot(lease.repo, lease.commit), link: store.stableLink(model: lease.model),
+            commit: lease.commit, lease: lease.id)
     }
 
     /// `suggest`: every alternative, ready or not, best first.
@@ -97,17 +100,20 @@ struct Acquirer: Sendable {
 
     // MARK: - Leases and usage
 
-    func release(_ arguments: ReleaseArguments) async throws(ProtocolError) -> ReleaseResult {
-        // Checked first: a refused release leaves the lease in force.
-        if let duration = arguments.durationSeconds, !duration.isFinite || duration < 0 {
-            throw ProtocolError(.badRequest, "duration_s must be a number of seconds, 0 or more")
-        }
+    func release(_ request: Request) async throws(ProtocolError) -> ReleaseResult {
+        // Checked first: a refused release leaves the lease in force and stores nothing.
+        let arguments = try request.arguments(ReleaseArguments.self)
+        try UsageFigures.checkString(arguments.lease, named: "lease")
+        if let duration = arguments.durationSeconds { try UsageFigures.checkDuration(duration) }
+        let figures = try UsageFigures.extra(in: request, besides: ReleaseArguments.fixedFields)
         guard let lease = await keeper.endLease(arguments.lease) else {
             throw ProtocolError(
                 .badRequest, "no lease '\(arguments.lease)' is in force",
                 hint: "a lease ends with release or when the connection that acquired it closes; acquire again")
         }
-        await recordUse(of: lease, success: arguments.success, duration: arguments.durationSeconds ?? lease.heldSeconds, source: .release)
+        await recordUse(
+            of: lease, success: arguments.success, duration: arguments.durationSeconds ?? lease.heldSeconds, source: .release,
+            figures: figures)
         return ReleaseResult(lease: lease.id, model: lease.model, heldSeconds: lease.heldSeconds)
     }
 
@@ -121,30 +127,37 @@ struct Acquirer: Sendable {
 
     func report(_ request: Request) async throws(ProtocolError) -> ReportResult {
         let arguments = try request.arguments(ReportArguments.self)
+        // Checked before the catalog is asked: its answer would quote the name.
+        try UsageFigures.checkString(arguments.model, named: "model")
+        try UsageFigures.checkDuration(arguments.durationSeconds)
+        let figures = try UsageFigures.extra(in: request, besides: ReportArguments.fixedFields)
         let model = try await keeper.catalogModel(arguments.model)
-        guard arguments.durationSeconds.isFinite, arguments.durationSeconds >= 0 else {
-            throw ProtocolError(.badRequest, "duration_s must be a number of seconds, 0 or more")
-        }
-        let fields = (try? request.arguments([String: JSONValue].self)) ?? [:]
-        let metrics = fields.filter { !ReportArguments.fixedFields.contains($0.key) }
-        let text = metrics.isEmpty ? nil : (try? WireCodec.encoder.encode(metrics)).flatMap { String(data: $0, encoding: .utf8) }
         do {
             try await ledger.record(UsageRecord(
                 model: model.id, commit: await keeper.integrity(of: model.id)?.manifest.commit, at: Date(),
-                durationSeconds: arguments.durationSeconds, success: arguments.success, source: .report, metrics: text))
+                durationSeconds: arguments.durationSeconds, success: arguments.success, source: .report,
+                metrics: try Self.text(of: figures)))
         } catch {
             throw ProtocolError(.internal, "the report could not be recorded: \(error)", hint: "journalctl -u modeld shows more")
         }
         return ReportResult(model: model.id, recorded: true)
     }
 
-    private func recordUse(of lease: Lease, success: Bool?, duration: Double, source: UsageRecord.Source) async {
+    private func recordUse(
+        of lease: Lease, success: Bool?, duration: Double, source: UsageRecord.Source, figures: [String: JSONValue] = [:]
+    ) async {
         do {
             try await ledger.record(UsageRecord(
-                model: lease.model, commit: lease.commit, at: lease.since, durationSeconds: duration, success: success, source: source))
+                model: lease.model, commit: lease.commit, at: lease.since, durationSeconds: duration, success: success, source: source,
+                metrics: try Self.text(of: figures)))
         } catch {
             logger.error("a use of \(lease.model) could not be recorded: \(error)", metadata: ["model": "\(lease.model)"])
         }
+    }
+
+    /// The figures as the ledger keeps them: a JSON object, or nil when there are none.
+    private static func text(of figures: [String: JSONValue]) throws -> String? {
+        figures.isEmpty ? nil : String(decoding: try WireCodec.encoder.encode(figures), as: UTF8.self)
     }
 
     // MARK: - Not ready

@@ -91,7 +91,7 @@ struct CommandRouter: Sendable {
         case .acquire:
             return try reply(try await acquirer.acquire(try request.arguments(AcquireArguments.self), connection: connection, hangUp: hangUp))
         case .release:
-            return try reply(try await acquirer.release(try request.arguments(ReleaseArguments.self)))
+            return try reply(try await acquirer.release(request))
         case .report:
             return try reply(try await acquirer.report(request))
         case .evict:
@@ -177,13 +177,24 @@ struct CommandRouter: Sendable {
         }
     }
 
-    /// PROTOCOL.md: read and use are open to anyone who can connect; admin needs root,
-    /// the daemon's user or the admin group.
+    /// PROTOCOL.md: read and use are open to anyone who can connect (the socket's mode
+    /// and `socket_group` decide that); admin needs root, the daemon's user or a member of
+    /// `admin_group`, by the groups the kernel reported for the peer.
     private func authorize(_ command: Command, _ peer: PeerCredentials?) async throws(ProtocolError) {
         guard command.access == .admin else { return }
         let group = await keeper.config.daemon.adminGroup
-        let allowed = try? await io.run { peer.map(AdminPolicy(groupName: group).allows) ?? false }
-        guard allowed == true else {
+        let allowed: Bool
+        do {
+            allowed = try await io.run { () throws -> Bool in
+                guard let peer else { return false }
+                return try AdminPolicy(groupName: group).allows(peer)
+            }
+        } catch {
+            throw ProtocolError(
+                .internal, "whether you may run '\(command.rawValue)' could not be checked: \(error)",
+                hint: "check the group database (getent group \(group)); journalctl -u modeld shows more")
+        }
+        guard allowed else {
             throw ProtocolError(
                 .permissionDenied, "'\(command.rawValue)' is an admin command",
                 hint: "run it as root, or join the '\(group)' group: sudo usermod -aG \(group) $USER, then log in again")

@@ -5,6 +5,7 @@ import ModeldProtocol
 import NIOCore
 
 /// One client: requests answered in order; after `subscribe`, the events it asked for.
+/// Closed when idle for `idleTimeout` (see `IdleClock`).
 struct ControlConnection {
     let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
     let peer: PeerCredentials?
@@ -13,29 +14,48 @@ struct ControlConnection {
     let router: CommandRouter
     let events: EventBus
     let metrics: ControlMetrics
+    /// `[daemon] idle_timeout` when the connection opened (a reload changes it for the next ones).
+    let idleTimeout: Duration
     let logger: Logger
 
     /// How long a subscriber that stopped reading may take before it is disconnected.
     static let lagGrace: TimeAmount = .seconds(2)
 
+    /// Serves the connection until it ends; the server counted it open before.
     func run() async {
-        metrics.connectionOpened()
         defer { metrics.connectionClosed() }
+        let clock = IdleClock(timeout: idleTimeout)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await closeWhenIdle(clock) }
+            await serve(clock)
+            group.cancelAll()
+        }
+        // However the connection ended, its leases end with it.
+        await router.connectionClosed(number)
+    }
+
+    private func serve(_ clock: IdleClock) async {
         do {
             try await channel.executeThenClose { inbound, outbound in
                 do {
                     for try await frame in inbound {
                         // Blank lines (a socat user pressing return) are not requests.
-                        guard frame.readableBytes > 0 else { continue }
+                        guard frame.readableBytes > 0 else {
+                            clock.heard()
+                            continue
+                        }
                         guard frame.readableBytes <= WireCodec.maximumLineBytes else {
                             throw ByteToMessageDecoderError.PayloadTooLargeError()
                         }
-                        switch await router.handle(
+                        clock.requestBegan()
+                        let outcome = await router.handle(
                             Data(frame.readableBytesView), from: peer, connection: number, hangUp: channel.channel.closeFuture)
-                        {
+                        switch outcome {
                         case .reply(let line):
                             try await outbound.write(ByteBuffer(bytes: line))
+                            clock.requestEnded()
                         case .subscribe(let subscription, let reply):
+                            clock.subscribed()
                             try await outbound.write(ByteBuffer(bytes: reply))
                             try await carryEvents(subscription, to: outbound)
                             return
@@ -51,8 +71,27 @@ struct ControlConnection {
         } catch {
             logger.debug("a control connection ended: \(error)")
         }
-        // However the connection ended, its leases end with it.
-        await router.connectionClosed(number)
+    }
+
+    /// Closes the connection once `clock` says it is idle; returns when the connection is
+    /// never to be closed for idleness, or when it ended (cancelled).
+    private func closeWhenIdle(_ clock: IdleClock) async {
+        while true {
+            switch clock.verdict() {
+            case .never:
+                return
+            case .close:
+                logger.debug("closing a control connection idle for \(idleTimeout)")
+                channel.channel.close(promise: nil)
+                return
+            case .lookAgain(let instant):
+                do {
+                    try await Task.sleep(until: instant, clock: .continuous)
+                } catch {
+                    return
+                }
+            }
+        }
     }
 
     /// Writes matching events until the client leaves, the daemon stops, or the client

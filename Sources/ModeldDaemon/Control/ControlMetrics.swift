@@ -16,13 +16,22 @@ final class ControlMetrics: Sendable {
         counters.withLock { $0.requests[label, default: 0] += 1 }
     }
 
-    func connectionOpened() { counters.withLock { $0.connections += 1 } }
+    /// Counts a new connection if fewer than `limit` are open, else counts it refused.
+    /// One step under one lock: however many arrive at once, no more than `limit` pass.
+    func admitConnection(limit: Int) -> Bool {
+        counters.withLock { counters in
+            guard counters.connections < limit else {
+                counters.rejected += 1
+                return false
+            }
+            counters.connections += 1
+            return true
+        }
+    }
+
     func connectionClosed() { counters.withLock { $0.connections -= 1 } }
-    func connectionRejected() { counters.withLock { $0.rejected += 1 } }
     func subscriberOpened() { counters.withLock { $0.subscribers += 1 } }
     func subscriberClosed() { counters.withLock { $0.subscribers -= 1 } }
-
-    var openConnections: Int { counters.withLock { $0.connections } }
 
     /// The text exposition format (version 0.0.4).
     func exposition(states: [ModelState: Int]) -> String {

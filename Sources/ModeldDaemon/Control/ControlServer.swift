@@ -11,7 +11,8 @@ import ServiceLifecycle
 
 /// The control socket: a Unix stream socket speaking JSON lines (PROTOCOL.md), one
 /// child task per connection. Uses the socket systemd passed (socket activation) or
-/// binds the configured path.
+/// binds the configured path. Connections are accepted on a thread of their own
+/// (`UnixListener`), counted against `[daemon] max_connections` at once, and handed to NIO.
 struct ControlServer: Service {
     let settings: DaemonSettings
     let router: CommandRouter
@@ -21,64 +22,113 @@ struct ControlServer: Service {
     /// Called once the socket accepts connections: the moment to tell systemd READY=1.
     let onListening: @Sendable () async -> Void
 
-    /// Connections open at once; more are closed at once, so a runaway client cannot
-    /// exhaust the daemon's file descriptors.
-    static let maximumConnections = 1024
-
-    struct Accepted: Sendable {
-        var channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    /// A connection admitted under the cap, with its peer's credentials.
+    struct Admitted: Sendable {
+        var fd: Int32
         var peer: PeerCredentials?
     }
 
     func run() async throws {
-        let (server, ownedPath) = try await listen()
+        let (listener, ownedPath) = try listen()
         logger.info("listening", metadata: ["socket": "\(ownedPath ?? "fd passed by systemd")"])
         await onListening()
         defer {
+            listener.stop()
             if let ownedPath { try? SocketPath.remove(ownedPath) }
         }
-        try await server.executeThenClose { connections in
-            await withDiscardingTaskGroup { group in
+        // Unbounded in type, bounded in fact: only admitted connections enter, at most
+        // `max_connections` of them open.
+        let (arrivals, arrived) = AsyncStream.makeStream(of: Admitted.self)
+        listener.start(
+            name: "modeld-accept",
+            accepted: { fd in admit(fd, into: arrived) },
+            ended: { error in
+                if let error { logger.error("the control socket stopped accepting: \(error)") }
+                arrived.finish()
+            })
+        await withDiscardingTaskGroup { group in
+            await withGracefulShutdownHandler {
                 var connectionCount: UInt64 = 0
-                do {
-                    for try await accepted in connections.cancelOnGracefulShutdown() {
-                        guard metrics.openConnections < Self.maximumConnections else {
-                            metrics.connectionRejected()
-                            try? await accepted.channel.channel.close()
-                            continue
-                        }
-                        connectionCount += 1
-                        group.addTask { [connectionCount] in
-                            await ControlConnection(
-                                channel: accepted.channel, peer: accepted.peer, number: connectionCount, router: router, events: events,
-                                metrics: metrics, logger: logger
-                            ).run()
-                        }
-                    }
-                } catch {
-                    logger.error("the control socket stopped accepting: \(error)")
+                for await admitted in arrivals {
+                    connectionCount += 1
+                    group.addTask { [connectionCount] in await serve(admitted, number: connectionCount) }
                 }
-                // Shutting down: end every connection, subscribers included.
-                group.cancelAll()
+            } onGracefulShutdown: {
+                // The accepting thread ends, and with it `arrivals`.
+                listener.stop()
             }
+            // Shutting down: end every connection, subscribers included.
+            group.cancelAll()
         }
     }
 
-    /// The listening channel, and the path this process created (removed at exit).
-    private func listen() async throws -> (NIOAsyncChannel<Accepted, Never>, String?) {
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
+    /// On the accepting thread: the connection is counted before anything else happens
+    /// to it, so a burst of connects cannot pass the cap; one over it is told why and closed.
+    private func admit(_ fd: Int32, into arrived: AsyncStream<Admitted>.Continuation) {
+        guard metrics.admitConnection(limit: settings.maxConnections) else {
+            let error = ProtocolError(
+                .tooManyConnections, "modeld serves at most \(settings.maxConnections) connections at once",
+                hint: "try again in a moment; clients that keep idle connections open hold them ([daemon] max_connections)")
+            UnixListener.refuse(fd, saying: [UInt8](WireCodec.failure(id: nil, error: error)))
+            return
+        }
+        var peer: PeerCredentials?
+        do {
+            peer = try PeerCredentials.of(socket: fd)
+        } catch {
+            // Without credentials the connection may still read and use; admin is refused.
+            logger.warning("a control connection's peer is unknown: \(error)")
+        }
+        if case .terminated = arrived.yield(Admitted(fd: fd, peer: peer)) {
+            close(fd)
+            metrics.connectionClosed()
+        }
+    }
+
+    /// Hands the connection to NIO (lines of at most 1 MiB) and serves it.
+    private func serve(_ admitted: Admitted, number: UInt64) async {
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
             // `echo '{"cmd":"status"}' | socat - UNIX-CONNECT:…` shuts its side down right
             // after sending: the answers must still go out, and a subscriber keeps its events.
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.allowRemoteHalfClosure, value: true)
+                .withConnectedSocket(admitted.fd) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        // Bounds what an unfinished line may buffer; a finished line's exact length is
+                        // checked by the connection, whatever the reads' chunking (+1: a trailing CR).
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: WireCodec.maximumLineBytes + 1))
+                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            // NIO closed the descriptor with the channel it could not make: never close it twice.
+            metrics.connectionClosed()
+            logger.warning("a control connection could not be served: \(error)")
+            return
+        }
+        // Read per connection: a reload's new value applies to the connections after it.
+        let idleTimeout = await router.keeper.config.daemon.idleTimeout.duration
+        await ControlConnection(
+            channel: channel, peer: admitted.peer, number: number, router: router, events: events, metrics: metrics,
+            idleTimeout: idleTimeout, logger: logger
+        ).run()
+    }
+
+    /// The listening socket, and the path this process created (removed at exit).
+    private func listen() throws -> (UnixListener, String?) {
         if let fd = try SystemdNotifier.listeningSockets().first {
-            return (try await bootstrap.bind(fd, childChannelInitializer: Self.accept), nil)
+            return (try UnixListener(adopting: fd), nil)
         }
         let path = settings.socket
         try prepare(path)
-        let server = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: Self.accept)
+        guard let address = UnixSocketAddress(path: path) else { throw SystemError("bind(\(path))", errno: ENAMETOOLONG) }
+        let listener = try address.withSockaddr { (address, length) throws(SystemError) in
+            try UnixListener(binding: address, length: length, backlog: 256)
+        }
         try setPermissions(path)
-        return (server, path)
+        return (listener, path)
     }
 
     /// Clears the way for binding: refuses when another daemon answers or the path is
@@ -111,39 +161,26 @@ struct ControlServer: Service {
         }
     }
 
-    /// `socket_mode`, and the admin group as the socket's group when it exists, so its
+    /// `socket_mode`, and `socket_group` as the socket's group when it exists, so its
     /// members can connect to a 0660 socket.
     private func setPermissions(_ path: String) throws {
         if chmod(path, mode_t(settings.socketMode.bits)) != 0 {
             throw SystemError("chmod(\(path))", errno: errno)
         }
-        guard let group = AdminPolicy.groupID(named: settings.adminGroup) else {
-            logger.debug("no group '\(settings.adminGroup)'; the socket keeps the daemon's group")
+        let group: gid_t?
+        do {
+            group = try AdminPolicy.groupID(named: settings.socketGroup)
+        } catch {
+            logger.warning("cannot look up group '\(settings.socketGroup)', the socket keeps the daemon's group: \(error)")
+            return
+        }
+        guard let group else {
+            logger.debug("no group '\(settings.socketGroup)'; the socket keeps the daemon's group")
             return
         }
         if chown(path, uid_t.max, group) != 0 {
             logger.warning(
-                "cannot give the socket to group '\(settings.adminGroup)': \(SystemError("chown(\(path))", errno: errno))")
-        }
-    }
-
-    /// Each connection: the peer's credentials (read once, `SO_PEERCRED`), lines of at
-    /// most 1 MiB, and an async channel to serve it with.
-    @Sendable private static func accept(_ channel: Channel) -> EventLoopFuture<Accepted> {
-        let credentials: EventLoopFuture<PeerCredentials?>
-        if let provider = channel as? SocketOptionProvider {
-            let asked: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
-                level: .socket, name: NIOBSDSocket.Option(rawValue: SO_PEERCRED))
-            credentials = asked.map(Optional.some).recover { _ in nil }
-        } else {
-            credentials = channel.eventLoop.makeSucceededFuture(nil)
-        }
-        return credentials.flatMapThrowing { peer in
-            // Bounds what an unfinished line may buffer; a finished line's exact length is
-            // checked by the connection, whatever the reads' chunking (+1: a trailing CR).
-            try channel.pipeline.syncOperations.addHandler(
-                ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: WireCodec.maximumLineBytes + 1))
-            return Accepted(channel: try NIOAsyncChannel(wrappingChannelSynchronously: channel), peer: peer)
+                "cannot give the socket to group '\(settings.socketGroup)': \(SystemError("chown(\(path))", errno: errno))")
         }
     }
 }

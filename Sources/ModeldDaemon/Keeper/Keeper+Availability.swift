@@ -56,9 +56,9 @@ extension Keeper {
     /// path pointing at them, no change pending, nothing being removed.
     func leaseIfReady(_ id: String, connection: UInt64?) -> Lease? {
         guard let record = models[id], record.state == .available, record.pendingChecks.isEmpty,
-            let commit = record.integrity?.manifest.commit
+            let manifest = record.integrity?.manifest
         else { return nil }
-        return leases.grant(model: id, commit: commit, connection: connection)
+        return leases.grant(model: id, repo: manifest.repo, commit: manifest.commit, connection: connection)
     }
 
     func endLease(_ id: String) -> Lease? { leases.end(id) }

@@ -6,6 +6,8 @@ import Foundation
 struct Lease: Sendable, Equatable {
     var id: String
     var model: String
+    /// The model's repository: with `commit`, where the leased snapshot is.
+    var repo: String
     var commit: String
     /// The control connection that took it; it ends with that connection.
     var connection: UInt64?
@@ -19,10 +21,10 @@ struct Lease: Sendable, Equatable {
 struct LeaseBook {
     private var leases: [String: Lease] = [:]
 
-    mutating func grant(model: String, commit: String, connection: UInt64?) -> Lease {
+    mutating func grant(model: String, repo: String, commit: String, connection: UInt64?) -> Lease {
         // Unguessable, so a lease cannot be released by a client that was not given it.
         let id = "lease-" + (0..<4).map { _ in String(format: "%08x", UInt32.random(in: .min ... .max)) }.joined()
-        let lease = Lease(id: id, model: model, commit: commit, connection: connection, since: Date(), started: .now)
+        let lease = Lease(id: id, model: model, repo: repo, commit: commit, connection: connection, since: Date(), started: .now)
         leases[id] = lease
         return lease
     }

@@ -26,9 +26,11 @@ actor ConfigReloader {
     }
 
     /// Settings the running services were built with: they apply at the next start.
-    /// Everything else (the catalog, hub endpoint and token, limits, log level) applies at once.
+    /// Everything else (the catalog, hub endpoint and token, limits, log level, the admin
+    /// group) applies at once; `idle_timeout` to the connections opened after the reload.
     static let restartKeys = [
-        "daemon.socket", "daemon.socket_mode", "daemon.store_dir", "daemon.links_dir", "daemon.state_dir",
+        "daemon.socket", "daemon.socket_mode", "daemon.socket_group", "daemon.max_connections",
+        "daemon.store_dir", "daemon.links_dir", "daemon.state_dir",
         "verify.chunk_size", "verify.quiet_period", "verify.scrub_every",
     ]
 

@@ -1,7 +1,8 @@
 import Glibc
 
 /// Who may run admin commands (PROTOCOL.md): root, the daemon's own user, or a member
-/// of the configured admin group (its primary or supplementary group).
+/// of the configured admin group (its primary or supplementary group, as the kernel
+/// reported the peer).
 public struct AdminPolicy: Sendable {
     public var groupName: String
     public var daemonUID: UInt32
@@ -11,36 +12,34 @@ public struct AdminPolicy: Sendable {
         self.daemonUID = daemonUID
     }
 
-    public func allows(_ peer: PeerCredentials) -> Bool {
+    /// Blocking when the group database is remote (NSS): call it off the event loops.
+    public func allows(_ peer: PeerCredentials) throws(SystemError) -> Bool {
         if peer.uid == 0 || peer.uid == daemonUID { return true }
-        guard let groupID = Self.groupID(named: groupName) else { return false }
-        return peer.gid == groupID || Self.groups(ofUser: peer.uid).contains(groupID)
+        guard let groupID = try Self.groupID(named: groupName) else { return false }
+        return peer.isMember(of: groupID)
     }
 
     /// The gid of a group, or nil when there is no such group (`getgrnam_r(3)`).
-    public static func groupID(named name: String) -> gid_t? {
+    public static func groupID(named name: String) throws(SystemError) -> gid_t? {
         var group = Glibc.group()
         var result: UnsafeMutablePointer<Glibc.group>?
-        var buffer = [CChar](repeating: 0, count: 16 << 10)
-        guard getgrnam_r(name, &group, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
-        return group.gr_gid
-    }
-
-    /// Every group the user belongs to, per the user database (`getgrouplist(3)`).
-    static func groups(ofUser uid: UInt32) -> [gid_t] {
-        var user = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 16 << 10)
-        guard getpwuid_r(uid, &user, &buffer, buffer.count, &result) == 0, result != nil, let name = user.pw_name else {
-            return []
+        var buffer = [CChar](repeating: 0, count: 4 << 10)
+        while true {
+            let code = getgrnam_r(name, &group, &buffer, buffer.count, &result)
+            switch code {
+            case 0:
+                return result == nil ? nil : group.gr_gid
+            case EINTR:
+                continue
+            case ERANGE where buffer.count < 1 << 20:
+                // A group with many members: its entry needs a bigger buffer.
+                buffer = [CChar](repeating: 0, count: buffer.count * 2)
+            case ENOENT, ESRCH, EBADF, EPERM:
+                // getgrnam_r(3): some NSS modules say "no such group" this way.
+                return nil
+            default:
+                throw SystemError("getgrnam_r(\(name))", errno: code)
+            }
         }
-        var count: Int32 = 64
-        var groups = [gid_t](repeating: 0, count: Int(count))
-        if getgrouplist(name, user.pw_gid, &groups, &count) < 0 {
-            // `count` now holds the number needed.
-            groups = [gid_t](repeating: 0, count: Int(count))
-            guard getgrouplist(name, user.pw_gid, &groups, &count) >= 0 else { return [] }
-        }
-        return Array(groups.prefix(Int(count)))
     }
 }

@@ -16,7 +16,8 @@ public struct AcquireArguments: Codable, Sendable {
     enum CodingKeys: String, CodingKey { case model, waitSeconds = "wait_s", needs }
 }
 
-/// `release`: the lease, and how the use went (for usage analytics).
+/// `release`: the lease, and how the use went (for usage analytics). Any other field is
+/// kept with the use as a figure, as with `report`.
 public struct ReleaseArguments: Codable, Sendable {
     public var lease: String
     public var success: Bool?
@@ -28,7 +29,10 @@ public struct ReleaseArguments: Codable, Sendable {
         self.durationSeconds = durationSeconds
     }
 
-    enum CodingKeys: String, CodingKey { case lease, success, durationSeconds = "duration_s" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case lease, success, durationSeconds = "duration_s" }
+
+    /// The request's fields that are not arguments of `release` itself.
+    public static let fixedFields: Set<String> = Set(CodingKeys.allCases.map(\.stringValue) + ["cmd", "id"])
 }
 
 /// `report`: one generation's figures. Any other field of the request (`frames`,

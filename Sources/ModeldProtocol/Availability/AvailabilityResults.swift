@@ -1,12 +1,14 @@
 import ModeldCore
 
-/// `acquire`'s answer. Ready: `model`, `path`, `commit`, `lease`. Not ready: `state`,
+/// `acquire`'s answer. Ready: `model`, `path` (the leased commit's own snapshot folder,
+/// which no update moves), `link` (the stable per-model link), `commit`, `lease`. Not ready: `state`,
 /// `strategy`, `eta_s`, `queue_position`, `alternatives`, `message`, `hint` (PROTOCOL.md),
 /// and `setup` when no model at all is ready.
 public struct AcquireResult: Codable, Sendable, Equatable {
     public var ready: Bool
     public var model: String
     public var path: String?
+    public var link: String?
     public var commit: String?
     public var lease: String?
     public var state: ModelState?
@@ -18,8 +20,8 @@ public struct AcquireResult: Codable, Sendable, Equatable {
     public var hint: String?
     public var setup: SetupAdvice?
 
-    public static func ready(model: String, path: String, commit: String, lease: String) -> AcquireResult {
-        AcquireResult(ready: true, model: model, path: path, commit: commit, lease: lease)
+    public static func ready(model: String, path: String, link: String, commit: String, lease: String) -> AcquireResult {
+        AcquireResult(ready: true, model: model, path: path, link: link, commit: commit, lease: lease)
     }
 
     public static func notReady(
@@ -32,13 +34,14 @@ public struct AcquireResult: Codable, Sendable, Equatable {
     }
 
     public init(
-        ready: Bool, model: String, path: String? = nil, commit: String? = nil, lease: String? = nil, state: ModelState? = nil,
+        ready: Bool, model: String, path: String? = nil, link: String? = nil, commit: String? = nil, lease: String? = nil, state: ModelState? = nil,
         strategy: AcquireStrategy? = nil, etaSeconds: Int64? = nil, queuePosition: Int? = nil, alternatives: [Alternative]? = nil,
         message: String? = nil, hint: String? = nil, setup: SetupAdvice? = nil
     ) {
         self.ready = ready
         self.model = model
         self.path = path
+        self.link = link
         self.commit = commit
         self.lease = lease
         self.state = state
@@ -52,7 +55,7 @@ public struct AcquireResult: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case ready, model, path, commit, lease, state, strategy, etaSeconds = "eta_s", queuePosition = "queue_position"
+        case ready, model, path, link, commit, lease, state, strategy, etaSeconds = "eta_s", queuePosition = "queue_position"
         case alternatives, message, hint, setup
     }
 
@@ -63,6 +66,7 @@ public struct AcquireResult: Codable, Sendable, Equatable {
         try c.encode(model, forKey: .model)
         if ready {
             try c.encode(path, forKey: .path)
+            try c.encode(link, forKey: .link)
             try c.encode(commit, forKey: .commit)
             try c.encode(lease, forKey: .lease)
             return
