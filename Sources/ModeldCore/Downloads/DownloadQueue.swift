@@ -56,7 +56,7 @@ public struct DownloadQueue<Failure: Error & Sendable & Equatable>: Sendable {
         job.position = nextPosition
         nextPosition += 1
         jobs[job.id] = job
-        return [.publish(model: job.id), .persist(model: job.id)] + schedule()
+        return [.persist(model: job.id)] + schedule()
     }
 
     /// `pull` of a model already queued, or `resume`: it goes on, with a new priority if one is given.
