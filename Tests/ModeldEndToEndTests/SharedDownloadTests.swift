@@ -54,6 +54,8 @@ import Testing
 
         [downloads]
         concurrent_files = 4
+        # One connection per file: the hub's throttle is the file's rate.
+        connections_per_file = 1
         backoff_initial = "100ms"
         backoff_max = "200ms"
 
@@ -149,6 +151,32 @@ import Testing
         }
         #expect(last < 24 << 20, "\(last) bytes sent")
         #expect(FileManager.default.fileExists(atPath: try Self.partial(daemon, Self.weights)), "the partial data stays")
+    }
+
+    @Test(.timeLimit(.minutes(2))) func aReloadChangingTheRevisionPlansTheDownloadAgain() throws {
+        var repo = Self.repo
+        let v2 = repo.commit([TestFile("config.json", text: #"{"v": 2}"#), TestFile(Self.weights, size: 24 << 20, seed: 5)], to: "v2")
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        hub.faults.enqueue(.throttle(bytesPerSecond: 4_000_000), for: .download(Self.weights), times: 100)
+        let entry = { (revision: String) in "[[model]]\nid = \"weights\"\nrepo = \"\(Self.repoID)\"\nrevision = \"\(revision)\"\n" }
+        let daemon = try Self.daemon(hub: hub, models: entry("main"))
+        try daemon.waitForState("weights", .missing)
+        #expect(try daemon.request("pull", ["model": .string("weights")]).ok)
+        try DownloadResilienceTests.waitForBytes(daemon, model: "weights", atLeast: 1)
+
+        try daemon.directory.write("modeld.toml", Self.config(daemon, models: entry("v2")))
+        #expect(try daemon.request("reload").ok)
+        // Queued again by itself, for the new revision, and only that one is linked.
+        var path = ""
+        try waitUntil("the download of v2", timeout: .seconds(60)) {
+            let status = try daemon.request("status", ["model": .string("weights")]).decode(StatusResult.self).models.first
+            path = status?.path ?? ""
+            return status?.commit == v2.id && status?.state == .available
+        }
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: path)
+        #expect(link.hasSuffix(v2.id), "\(link)")
+        #expect(hub.log.bodyBytesSent(file: Self.weights, in: Self.repoID) < 2 * (24 << 20), "main's transfer stopped half way")
     }
 
     @Test(.timeLimit(.minutes(2))) func aPausedDownloadSaysPausedInStatusAndEvents() throws {

@@ -1,5 +1,4 @@
 import ModeldCore
-import ModeldLinux
 import ModeldProtocol
 
 /// The commands of PROTOCOL.md that act on the queue: each turns into one event for the
