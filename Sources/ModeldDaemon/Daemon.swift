@@ -66,9 +66,11 @@ public enum Daemon {
             fetcher: FileFetcher(
                 engine: engine, store: store, ledger: ledger, hasher: FileHasher(pool: downloadHashing),
                 indexer: indexer, verifier: verifier, io: storing, chunkSize: chunkSize, logger: logger),
-            planner: DownloadPlanner(keeper: keeper, manifests: manifests, ledger: ledger, io: io, logger: logger), linker: linker, logger: logger)
+            planner: DownloadPlanner(keeper: keeper, manifests: manifests, ledger: ledger, io: io, logger: logger), linker: linker,
+            slots: config.downloads.concurrentFiles, logger: logger)
         let reloader = ConfigReloader(
-            loader: loader, keeper: keeper, verifications: queue, notifier: notifier, logLevel: logLevel, logger: logger)
+            loader: loader, keeper: keeper, verifications: queue, downloads: downloader, notifier: notifier, logLevel: logLevel,
+            logger: logger)
         let metrics = ControlMetrics(verify: counters)
         let evictor = Evictor(keeper: keeper, downloads: downloader, store: store, ledger: ledger, verifications: queue, io: io, logger: logger)
         let cleaner = Cleaner(keeper: keeper, downloads: downloader, evictor: evictor, store: store, ledger: ledger, io: io, logger: logger)

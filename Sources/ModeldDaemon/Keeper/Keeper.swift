@@ -123,13 +123,12 @@ actor Keeper {
         let old = config
         config = new
         let ids = Set(new.models.map(\.id))
+        // Whoever waits for news of a model gone from the catalog (a check's end) is let go.
+        for id in models.keys where !ids.contains(id) { wakeWaiters(for: id) }
         models = models.filter { ids.contains($0.key) }
         var recheck: [String] = []
         for model in new.models {
-            let before = old.model(model.id)
-            let sameFiles = before.map {
-                ($0.repo, $0.revision, $0.include, $0.exclude) == (model.repo, model.revision, model.include, model.exclude)
-            } ?? false
+            let sameFiles = old.model(model.id)?.namesSameFiles(as: model) ?? false
             if models[model.id] == nil || !sameFiles {
                 models[model.id] = ModelRecord()
                 recheck.append(model.id)
@@ -233,11 +232,18 @@ actor Keeper {
     /// The conditions of a model's files, once its manifest is known.
     func integrity(of id: String) -> ModelIntegrity? { models[id]?.integrity }
 
-    /// Whether the model's files are being checked (or were never checked): a download
-    /// waits, so a late verdict cannot undo what it just wrote.
-    func isBeingChecked(_ id: String) -> Bool {
-        guard let record = models[id] else { return false }
-        return record.verifying != nil || (record.integrity == nil && record.manifestProblem == nil)
+    /// Whether the model's files are being checked (`ModelRecord.isBeingChecked`); false
+    /// for a model not in the catalog.
+    func isBeingChecked(_ id: String) -> Bool { models[id]?.isBeingChecked ?? false }
+
+    /// Returns once the model's files are not being checked (at once if they are not), or
+    /// when the calling task is cancelled: `update` wakes the model's news feeds when a
+    /// check ends, so nothing polls.
+    func waitUntilChecked(_ id: String) async {
+        guard isBeingChecked(id) else { return }
+        let (token, news) = newsFeed(about: id)
+        defer { endNewsFeed(token) }
+        for await _ in news where !isBeingChecked(id) { return }
     }
 
     // MARK: - Internals
@@ -247,12 +253,13 @@ actor Keeper {
         guard var record = models[id] else { return }
         let before = record.state
         let wasSettled = record.pendingChecks.isEmpty
+        let wasChecking = record.isBeingChecked
         // A download's own ends (cancelled, failed, its final check) are a person's to act on.
         let fromDownload = record.download != nil
         change(&record)
         models[id] = record
         let after = record.state
-        if before != after || wasSettled != record.pendingChecks.isEmpty { wakeWaiters(for: id) }
+        if before != after || wasSettled != record.pendingChecks.isEmpty || wasChecking != record.isBeingChecked { wakeWaiters(for: id) }
         guard before != after else { return }
         let reason = record.reason
         logger.info("\(id): \(before.rawValue) → \(after.rawValue): \(reason)", metadata: ["model": "\(id)"])

@@ -24,6 +24,10 @@ struct ModelRecord {
     /// Its files are being removed (`evict`).
     var evicting = false
 
+    /// Whether its files are being checked (or were never checked): a download waits, so a
+    /// late verdict cannot undo what it just wrote.
+    var isBeingChecked: Bool { verifying != nil || (integrity == nil && manifestProblem == nil) }
+
     /// The state, derived — never stored, so it cannot disagree with the facts. A check
     /// of files already known does not make a ready model look unready: only files never
     /// looked at make it `verifying`.

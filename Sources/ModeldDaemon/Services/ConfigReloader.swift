@@ -9,17 +9,19 @@ actor ConfigReloader {
     private let loader: ConfigLoader
     private let keeper: Keeper
     private let verifications: VerificationQueue
+    private let downloads: Downloader
     private let notifier: SystemdNotifier
     private let logLevel: LogLevelControl
     private let logger: Logger
 
     init(
-        loader: ConfigLoader, keeper: Keeper, verifications: VerificationQueue, notifier: SystemdNotifier,
+        loader: ConfigLoader, keeper: Keeper, verifications: VerificationQueue, downloads: Downloader, notifier: SystemdNotifier,
         logLevel: LogLevelControl, logger: Logger
     ) {
         self.loader = loader
         self.keeper = keeper
         self.verifications = verifications
+        self.downloads = downloads
         self.notifier = notifier
         self.logLevel = logLevel
         self.logger = logger
@@ -43,6 +45,9 @@ actor ConfigReloader {
             let new = try loader.load()
             let (changed, recheck) = await keeper.reconfigure(new)
             for id in recheck { verifications.enqueue(.init(model: id, scope: .wholeModel(deep: false), source: .verify)) }
+            // Running work follows the new catalog: downloads of models gone stop, those of
+            // entries that name other files are planned again once checked.
+            await downloads.configChanged(new)
             logLevel.level = new.daemon.logLevel.swiftLogLevel
             let waiting = changed.filter(Self.restartKeys.contains)
             if !waiting.isEmpty {
