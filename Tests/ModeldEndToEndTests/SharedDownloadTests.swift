@@ -6,7 +6,7 @@ import Testing
 
 /// Downloads of catalog entries that share a repository, and what a reload or a pause does
 /// to work under way: one transfer per blob, whatever models need it.
-@Suite struct SharedDownloadTests {
+@Suite(.timeLimit(.minutes(3))) struct SharedDownloadTests {
     static let repoID = "org/shared"
     static let weights = "model.bin"
     static let vae = "vae.bin"

@@ -153,4 +153,41 @@ import Testing
         try Data(count: megabytes << 20).write(to: URL(fileURLWithPath: path))
         return path
     }
+
+    /// Space taken by another program at run time, with no download to trigger a check:
+    /// the periodic reading sees the crossing and subscribers get `disk.low`.
+    @Test func spaceTakenByAnotherProgramAtRunTimeReachesSubscribersAsDiskLow() throws {
+        let disk = try SmallFilesystem(megabytes: 64)
+        let daemon = try DaemonHarness(config: "")
+        let store = disk.path + "/hub"
+        try daemon.directory.write("modeld.toml", """
+            [daemon]
+            socket_mode = "0666"
+            store_dir = "\(store)"
+
+            [disk]
+            reserve = "0"
+            warn_below = "40MiB"
+
+            [gpu]
+            poll_every = "1s"
+
+            [[model]]
+            id = "\(Self.small)"
+            repo = "\(AvailabilityTests.smallRepo)"
+            """)
+        try daemon.startReady()
+        let events = try daemon.client(timeout: .seconds(30))
+        #expect(try events.request("subscribe", ["topics": .array([.string("disk")])]).ok)
+        #expect(try daemon.request("resources").decode(ResourcesResult.self).disk.first { $0.paths.contains(store) }?.low == false)
+
+        try Data(count: 32 << 20).write(to: URL(fileURLWithPath: disk.path + "/someone-elses.bin"))
+        let line = try #require(try events.readLine(), "no disk.low within the subscription's 30 s")
+        let event = try #require(try ClientEvent(line: line).event)
+        guard case .diskLow(let path, let free, let threshold, _) = event.payload else {
+            Issue.record("not disk.low: \(String(decoding: line, as: UTF8.self))")
+            return
+        }
+        #expect(path == store && threshold == 40 << 20 && free < threshold)
+    }
 }

@@ -6,7 +6,7 @@ import Testing
 
 /// `report` and `release` with figures out of bounds: refused with `bad_request`, and
 /// nothing stored (no use in the ledger, the lease still in force).
-@Suite struct UsageBoundsTests {
+@Suite(.timeLimit(.minutes(3))) struct UsageBoundsTests {
     typealias Arguments = [String: JSONValue]
 
     /// Just under the 1 MiB line limit with the rest of a `report`.
