@@ -331,4 +331,21 @@ import Testing
             #expect(message.contains(hub.endpoint) && message.contains(mirror.endpoint), "\(message)")
         }
     }
+
+    /// A repo the hub will not list without a token (private or gated at the API): the
+    /// pull is refused, and the model is `failed` with the error and the steps, not left
+    /// `missing` as if nothing had been asked.
+    @Test func aRepoTheHubWillNotListLeavesTheModelFailedWithTheSteps() throws {
+        var repo = Self.repo(bigSize: 1 << 20)
+        repo.isPrivate = true
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let daemon = try Self.daemon()
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        let pull = try daemon.modelctl(["--socket", daemon.socketPath, "pull", "tiny-video"])
+        #expect(pull.status != 0 && pull.error.contains("HF_TOKEN"), "\(pull.output)\(pull.error)")
+        let status = try daemon.waitForState("tiny-video", .failed)
+        #expect(status.download?.lastError?.code == .notFound, "\(status)")
+        #expect(status.download?.steps?.contains { $0.contains("modelctl pull tiny-video") } == true)
+    }
 }

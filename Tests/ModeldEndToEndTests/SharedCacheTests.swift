@@ -65,9 +65,12 @@ import Testing
         try waitUntil("the other files to be verified", timeout: .seconds(30)) {
             try daemon.request("status", ["model": .string(Self.model)]).decode(StatusResult.self).models.first?.files?.verified == 3
         }
-        try waitUntil("the daemon to say it waits for the lock") {
-            daemon.process?.errorOutput.contains("waiting for another program") == true
+        let lockPath = layout.lock(Self.repo.id, digest)
+        try waitUntil("status to say it waits for the lock") {
+            let model = try daemon.request("status", ["model": .string(Self.model)]).decode(StatusResult.self).models.first
+            return model?.download?.waitingFor == [lockPath] && model?.reason?.contains("waiting for another program") == true
         }
+        #expect(daemon.process?.errorOutput.contains("waiting for another program") == true)
         #expect(hub.log.bodyBytesSent(file: Self.big) == 0)
 
         // The other program publishes the blob as huggingface_hub does (a temporary file

@@ -55,8 +55,12 @@ public enum TreeCache {
         }
         var files: [String: Entry] = [:]
         for entry in entries where entry.type == "file" {
-            guard let oid = entry.oid, let size = entry.size else { throw .malformed("\(entry.path) has no oid or size") }
             let lfsSHA = entry.lfs.flatMap { $0.oid ?? $0.sha256 }
+            // An LFS file is known by its SHA-256; its pointer's git id, which some mirrors
+            // leave out, only names the pointer. A regular file is known by its git id.
+            guard let size = entry.size ?? entry.lfs?.size, let oid = entry.oid ?? (lfsSHA == nil ? nil : "") else {
+                throw .malformed("\(entry.path) has no oid or size")
+            }
             files[entry.path] = Entry(
                 size: size, blobID: oid, lfsSHA256: lfsSHA, lfsSize: lfsSHA == nil ? nil : entry.lfs?.size ?? size,
                 // huggingface_hub drops a listing with a malformed Xet hash: pass on only good ones.

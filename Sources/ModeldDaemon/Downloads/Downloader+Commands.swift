@@ -24,7 +24,13 @@ extension Downloader {
                 .network, "HF_HUB_OFFLINE (or [hub] offline) forbids downloads",
                 hint: "unset HF_HUB_OFFLINE (or set [hub] offline = false), then modelctl reload")
         }
-        let plan = try await planner.plan(model, config: config)
+        let plan: DownloadPlanner.Plan
+        do {
+            plan = try await planner.plan(model, config: config)
+        } catch {
+            await planFailed(model, error, priority: priority ?? model.priority, endpoint: config.hub.endpoint)
+            throw error
+        }
         if plan.files.isEmpty {
             // A failed job whose files turned out good.
             if queue.jobs[id] != nil { await perform(queue.cancel(id, discard: false)) }
@@ -46,6 +52,18 @@ extension Downloader {
             phase: .queued, repairing: job.repairing, priority: job.priority, bytesDone: 0, bytesTotal: job.bytesTotal))
         await perform(queue.enqueue(job))
         return await queued(id)
+    }
+
+    /// The manifest could not be had (gated, not found, the hub unreachable after its
+    /// retries): the model is `failed` with the error and the steps, as PROTOCOL.md says,
+    /// not left `missing` as if nothing had been asked. The next pull plans again.
+    private func planFailed(_ model: CatalogModel, _ error: ProtocolError, priority: Priority, endpoint: String) async {
+        guard [.gated, .notFound, .hubError, .network].contains(error.code), queue.jobs[model.id] == nil else { return }
+        logger.error("\(model.id): download failed: \(error.message)", metadata: ["model": "\(model.id)"])
+        await keeper.downloadChanged(model.id, DownloadRecord(
+            phase: .failed, repairing: false, priority: priority, bytesDone: 0, bytesTotal: 0, lastError: error,
+            steps: DownloadFailure.steps(for: error, model: model, endpoint: endpoint)))
+        events.publish(Event(.downloadFailed(model: model.id, error: error)))
     }
 
     /// `pause`: transfers no other model waits for stop (a download's written bytes are

@@ -19,13 +19,14 @@ extension Downloader {
         let phase: DownloadRecord.Phase =
             job.failure != nil ? .failed : job.paused ? .paused : queue.isWaiting(id) ? .running : .queued
         let error = job.failure ?? job.pauseError
+        let waitingFor = queue.awaited(by: id).compactMap { running[$0.blob]?.progress?.waitingFor }
         await keeper.downloadChanged(id, DownloadRecord(
             phase: phase, repairing: job.repairing, priority: job.priority, pausedFor: job.pausedFor, bytesDone: done,
             bytesTotal: job.bytesTotal, speed: phase == .running ? meter.bytesPerSecond(now: now) : 0,
             eta: phase == .running ? meter.etaSeconds(remaining: job.bytesTotal - done, now: now) : nil,
             retries: job.retries, lastError: error,
             steps: error.map { DownloadFailure.steps(for: $0, model: job.model, endpoint: endpoint) },
-            limit: modelLimits[id]))
+            limit: modelLimits[id], waitingFor: waitingFor.sorted()))
     }
 
     private static let origin = ContinuousClock.now

@@ -26,6 +26,8 @@ struct DownloadRecord: Sendable, Equatable {
     var steps: [String]?
     /// The model's own limit, when it has one.
     var limit: Int64?
+    /// huggingface_hub locks another program holds on blobs this download needs.
+    var waitingFor: [String] = []
 
     /// The state it gives the model.
     var state: ModelState {
@@ -41,6 +43,8 @@ struct DownloadRecord: Sendable, Equatable {
     var reason: String {
         switch phase {
         case .queued: "queued for download"
+        case .running where !waitingFor.isEmpty:
+            "waiting for another program (hf, diffusers…) fetching the same files; it holds \(waitingFor.joined(separator: ", "))"
         case .running: repairing ? "fetching the damaged ranges" : "downloading"
         case .paused: lastError.map { "paused: \($0.message)" } ?? pausedFor.map { "paused for \($0), goes on after it" } ?? "paused"
         case .verifying: "every byte is in; checking each file before it is used"
@@ -52,6 +56,7 @@ struct DownloadRecord: Sendable, Equatable {
         DownloadStatus(
             progress: bytesTotal == 0 ? 1 : min(1, Double(bytesDone) / Double(bytesTotal)), bytesDone: bytesDone,
             bytesTotal: bytesTotal, speedBytesPerSecond: speed, etaSeconds: eta, retries: retries, priority: priority,
-            paused: phase == .paused, lastError: lastError, steps: steps, bytesPerSecondLimit: limit)
+            paused: phase == .paused, lastError: lastError, steps: steps, bytesPerSecondLimit: limit,
+            waitingFor: waitingFor.isEmpty ? nil : waitingFor)
     }
 }

@@ -21,10 +21,15 @@ public struct DownloadStatus: Codable, Sendable, Equatable {
     public var steps: [String]?
     /// The model's own limit in bytes per second, when it has one.
     public var bytesPerSecondLimit: Int64?
+    /// huggingface_hub's lock files held by another program (`hf`, `diffusers`) fetching
+    /// the same blobs: this download waits for them, then takes what they published once
+    /// it is verified.
+    public var waitingFor: [String]?
 
     public init(
         progress: Double, bytesDone: Int64, bytesTotal: Int64, speedBytesPerSecond: Int64, etaSeconds: Int64?, retries: Int,
-        priority: Priority, paused: Bool, lastError: ProtocolError? = nil, steps: [String]? = nil, bytesPerSecondLimit: Int64? = nil
+        priority: Priority, paused: Bool, lastError: ProtocolError? = nil, steps: [String]? = nil, bytesPerSecondLimit: Int64? = nil,
+        waitingFor: [String]? = nil
     ) {
         self.progress = progress
         self.bytesDone = bytesDone
@@ -37,12 +42,13 @@ public struct DownloadStatus: Codable, Sendable, Equatable {
         self.lastError = lastError
         self.steps = steps
         self.bytesPerSecondLimit = bytesPerSecondLimit
+        self.waitingFor = waitingFor
     }
 
     enum CodingKeys: String, CodingKey {
         case progress, bytesDone = "bytes_done", bytesTotal = "bytes_total", speedBytesPerSecond = "speed_bps"
         case etaSeconds = "eta_s", retries, priority, paused, lastError = "last_error", steps
-        case bytesPerSecondLimit = "limit_bytes_per_s"
+        case bytesPerSecondLimit = "limit_bytes_per_s", waitingFor = "waiting_for"
     }
 
     /// `last_error` is written as null when there is none, as PROTOCOL.md shows it.
@@ -59,5 +65,6 @@ public struct DownloadStatus: Codable, Sendable, Equatable {
         try c.encode(lastError, forKey: .lastError)
         try c.encodeIfPresent(steps, forKey: .steps)
         try c.encodeIfPresent(bytesPerSecondLimit, forKey: .bytesPerSecondLimit)
+        try c.encodeIfPresent(waitingFor, forKey: .waitingFor)
     }
 }
