@@ -58,6 +58,18 @@ public final class ControlClient {
         guard shutdown(fd, Int32(SHUT_WR)) == 0 else { throw .io(operation: "shutdown", errno: errno) }
     }
 
+    /// Whether something from the daemon is waiting to be read now (an answer, an event,
+    /// or the close), without waiting for it.
+    public func hasInputWaiting() throws(ControlClientError) -> Bool {
+        guard pending.isEmpty else { return true }
+        var polled = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let ready = poll(&polled, 1, 0)
+            if ready >= 0 { return ready > 0 }
+            if errno != EINTR { throw .io(operation: "poll", errno: errno) }
+        }
+    }
+
     /// The next line without its newline, or nil when the daemon closed the connection.
     public func readLine() throws(ControlClientError) -> Data? {
         while true {

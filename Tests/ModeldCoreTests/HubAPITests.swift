@@ -72,7 +72,8 @@ import Testing
         let elapsed = clock.measure {
             #expect(!FileFilter(include: ["*a*a*a*a*a*a*a*a*a*c"], exclude: []).keeps(path))
         }
-        #expect(elapsed < .seconds(1), "backtracking stays linear in the stars: \(elapsed)")
+        // Exponential backtracking would take years here; linear takes microseconds.
+        #expect(elapsed < .seconds(10), "backtracking stays linear in the stars: \(elapsed)")
     }
 
     @Test func anUnclosedBracketIsItself() {

@@ -91,7 +91,7 @@ import Testing
         // Opened last, it is closed first: the others, idle as long or longer, are not idle.
         #expect(try idle.readLine() == nil, "closed for idleness")
         let closedAfter = ContinuousClock.now - answered
-        #expect(closedAfter >= .milliseconds(900) && closedAfter < .seconds(5), "closed \(closedAfter) after its last answer")
+        #expect(closedAfter >= .milliseconds(900) && closedAfter < .seconds(30), "closed \(closedAfter) after its last answer")
         #expect(try older.request("version").ok, "a connection keeps the timeout it opened with")
 
         try daemon.directory.write("modeld.d/60-log.toml", "[daemon]\nlog_level = \"debug\"\n")

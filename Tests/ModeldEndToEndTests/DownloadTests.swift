@@ -164,10 +164,9 @@ import Testing
     @Test func aStalledConnectionIsDetectedAndRetried() throws {
         let (hub, daemon) = try Self.started()
         defer { hub.shutdown() }
-        hub.faults.enqueue(.stall(afterBytes: 1_000_000, for: .seconds(30)), for: .download(Self.big))
-        let started = ContinuousClock.now
+        // A stall far longer than the suite's time limit: only the 2 s stall timeout ends it.
+        hub.faults.enqueue(.stall(afterBytes: 1_000_000, for: .seconds(600)), for: .download(Self.big))
         let events = try Self.pull(daemon)
-        #expect(started.duration(to: .now) < .seconds(20), "ended by the 2 s stall timeout, not the 30 s stall")
         let retry = try #require(Self.named("download.retry", in: events).first)
         #expect(retry["file"]?.string == Self.big)
         try daemon.waitForState("tiny-video", .available)

@@ -123,18 +123,16 @@ import Testing
         let begun = ContinuousClock.now
         let asking = try daemon.client(timeout: .seconds(30))
         try asking.send(line: Data(#"{"cmd":"resources"}"#.utf8))
-        // While that request waits on the hung probe, everything else answers at once.
-        for _ in 0..<5 {
-            let started = ContinuousClock.now
-            #expect(try daemon.request("status").ok)
-            #expect(ContinuousClock.now - started < .seconds(1))
-        }
+        // While that request waits on the hung probe, everything else answers: five
+        // statuses come back before the `resources` answer (which the 5 s timeout ends).
+        for _ in 0..<5 { #expect(try daemon.request("status").ok) }
+        #expect(try !asking.hasInputWaiting(), "the resources answer came before the statuses: they waited for the probe")
         let line = try #require(try asking.readLine())
         let resources = try WireCodec.decoder.decode(Response.self, from: line).decode(ResourcesResult.self)
         let waited = ContinuousClock.now - begun
         #expect(resources.gpus == nil)
         #expect(resources.gpuUnknown?.contains("did not answer within 5s") == true, "\(String(describing: resources.gpuUnknown))")
-        #expect(waited < .seconds(8), "the probe was cut after \(waited)")
+        #expect(waited < .seconds(60), "the probe was cut at its timeout, not left for its 6001 s: \(waited)")
         // The hung children were killed, not left behind.
         try waitUntil("no nvidia-smi is left running") {
             let found = try ChildProcess.run("/usr/bin/pgrep", ["-f", "sleep 6001"], in: daemon.directory.path)

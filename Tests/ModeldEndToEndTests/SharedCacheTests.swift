@@ -172,6 +172,20 @@ import Testing
         #expect(listed.status == 0 && !(listed.output + listed.error).localizedCaseInsensitiveContains("warning"), "\(listed.output)\(listed.error)")
     }
 
+    /// `evict` removes a model's files but keeps what names its commit consistent: the
+    /// store still scans without warnings (a ref to a missing snapshot is one).
+    @Test func anEvictedModelLeavesAStoreHuggingfaceHubScansWithoutWarnings() throws {
+        let (hub, daemon) = try DownloadTests.started()
+        defer { hub.shutdown() }
+        _ = try DownloadTests.pull(daemon)
+        try daemon.waitForState(Self.model, .available)
+        let evict = try daemon.modelctl(["--socket", daemon.socketPath, "evict", Self.model, "--yes"])
+        #expect(evict.status == 0, "\(evict.output)\(evict.error)")
+        try daemon.waitForState(Self.model, .missing)
+        let warnings = try Self.cacheWarnings(daemon, hub: hub)
+        #expect(warnings.isEmpty, "\(warnings)")
+    }
+
     /// What huggingface_hub's `scan_cache_dir()` warns about the store, one line each.
     static func cacheWarnings(_ daemon: DaemonHarness, hub: TestHub) throws -> [String] {
         let script = "import sys; from huggingface_hub import scan_cache_dir; [print(w) for w in scan_cache_dir(sys.argv[1]).warnings]"

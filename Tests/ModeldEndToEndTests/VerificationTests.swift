@@ -93,7 +93,9 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: layout.tree(Self.repoID, repo.main.id)))
     }
 
-    @Test func aFlippedByteIsReportedWithItsRangeWithinTwoSecondsAndOnlyThatFileIsRehashed() throws {
+    /// How fast is Benchmarks/detect-latency.sh's to measure; here: that it is found, by
+    /// the watcher, with its range, and that only that file is hashed again.
+    @Test func aFlippedByteIsReportedWithItsRangeAndOnlyThatFileIsRehashed() throws {
         let repo = Self.repo()
         let (hub, daemon) = try Self.running(repo)
         defer { hub.shutdown() }
@@ -104,12 +106,9 @@ import Testing
         #expect(try watcher.request("subscribe", ["topics": .array([.string("integrity")])]).ok)
         let blob = try HFCacheWriter.blob(repo, Self.shard1, in: cache(daemon))
         let original = try #require(repo.file(Self.shard1)).content[300_000]
-        let written = ContinuousClock.now
         try HFCacheWriter.overwrite(blob, at: 300_000, with: [original ^ 0xFF])
 
         let event = try WireCodec.decoder.decode(JSONValue.self, from: try #require(try watcher.readLine()))
-        let elapsed = ContinuousClock.now - written
-        #expect(elapsed < .seconds(2), "found in \(elapsed)")
         #expect(event["event"] == .string("integrity.damaged"))
         #expect(event["file"] == .string(Self.shard1))
         #expect(event["source"] == .string("watch"))

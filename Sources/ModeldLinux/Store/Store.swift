@@ -87,14 +87,29 @@ public struct Store: Sendable {
     }
 
     /// Removes a blob, a snapshot link or a stable link; what is already gone is fine. The
-    /// snapshot folders left empty go too, up to the snapshot itself. Blocking.
+    /// snapshot folders left empty go too, up to the snapshot itself — unless a ref names
+    /// that commit: huggingface_hub calls a ref to a missing snapshot a broken cache.
+    /// Blocking.
     public func remove(_ path: String) throws(SystemError) {
         if unlink(noting(path)) != 0, errno != ENOENT { throw SystemError("unlink(\(path))", errno: errno) }
         var folder = (path as NSString).deletingLastPathComponent
         while folder.hasPrefix(layout.root + "/"), folder != linksDirectory, !folder.hasSuffix("/snapshots"), !folder.hasSuffix("/blobs") {
+            let parent = (folder as NSString).deletingLastPathComponent
+            if parent.hasSuffix("/snapshots") {
+                let refs = (parent as NSString).deletingLastPathComponent + "/refs"
+                if isReferenced(commit: (folder as NSString).lastPathComponent, refs: refs) { break }
+            }
             // Not empty (ENOTEMPTY) ends the climb: the folder still holds other files.
             guard rmdir(noting(folder)) == 0 else { break }
-            folder = (folder as NSString).deletingLastPathComponent
+            folder = parent
+        }
+    }
+
+    /// Whether a file under `refs` (`main`, `refs/pr/1`…) names `commit`.
+    private func isReferenced(commit: String, refs: String) -> Bool {
+        guard let names = FileManager.default.subpaths(atPath: refs) else { return false }
+        return names.contains { name in
+            (try? String(contentsOfFile: refs + "/" + name, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == commit
         }
     }
 }
