@@ -312,7 +312,6 @@ modeld_stop() {
 STATUS_INTERVAL=${STATUS_INTERVAL:-0.02}
 run_modeld() {
     local code=0 state reason deadline
-    python3 Benchmarks/status-latency.py "$SOCK" 1 "$STATUS_INTERVAL" >> "$work/status-idle.txt"
     rm -f "$work/pull-ended"
     python3 Benchmarks/status-latency.py "$SOCK" "$MODELD_TIMEOUT" "$STATUS_INTERVAL" "$work/pull-ended" > "$work/status-pull.out" &
     local probe=$!
@@ -374,6 +373,8 @@ measure() { # TOOL
         prepare_run
         if [[ $tool == modeld ]]; then
             modeld_start || { errors[$tool]=$modeld_error; return 1; }
+            # `status` while idle, untimed, to compare with `status` during the pull.
+            python3 Benchmarks/status-latency.py "$SOCK" 3 "$STATUS_INTERVAL" >> "$work/status-idle.txt"
         fi
         start=$(now)
         if ! path=$("run_$tool" 2>> "$work/$tool.log"); then

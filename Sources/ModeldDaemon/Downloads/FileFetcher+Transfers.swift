@@ -184,9 +184,9 @@ extension FileFetcher {
         return .done
     }
 
-    /// Journals the written ranges so that a restart after `kill -9` fetches again at most
-    /// about a megabyte more than was lost in flight: a record each time 1 MiB more is
-    /// written (the written bytes' own beat), or half a second after the last when less
+    /// Journals the written ranges so that a restart after `kill -9` fetches again little
+    /// more than was lost in flight: a record each time 1 MiB more is written (the written
+    /// bytes' own beat) but at most every 50 ms, or half a second after the last when less
     /// came (the page cache keeps every written byte through a crash of the daemon).
     /// Syncs the file every 30 s or 512 MiB, so a reboot loses at most that. Ends when
     /// cancelled.
@@ -208,7 +208,8 @@ extension FileFetcher {
                     if case .success = await io.outcome(of: { () throws(SystemError) in try partial.syncData() }) { synced = snapshot }
                     lastSync = .now
                 }
-                guard bytes - recorded >= Self.journalEvery || (bytes > recorded && lastRecord.duration(to: .now) >= .milliseconds(500))
+                let since = lastRecord.duration(to: .now)
+                guard bytes > recorded, bytes - recorded >= Self.journalEvery && since >= Self.journalGap || since >= .milliseconds(500)
                 else { continue }
                 try? await ledger.record(TransferJournal(
                     path: partial.path, digest: file.digest.hex, size: file.size, written: snapshot, synced: synced,
@@ -219,8 +220,11 @@ extension FileFetcher {
         }
     }
 
-    /// Written bytes between two journal records, at most.
+    /// Written bytes between two journal records, at most…
     static let journalEvery: Int64 = 1 << 20
+    /// …but not more often than this: a loopback download at 1 GB/s would otherwise write
+    /// the ledger a thousand times a second.
+    static let journalGap: Duration = .milliseconds(50)
     /// Written bytes between two syncs of the file, at most (besides every 30 s).
     static let syncEvery: Int64 = 512 << 20
 
