@@ -12,6 +12,11 @@ public struct Request: Sendable {
         var cmd: String?
     }
 
+    /// The `id` alone, for a request whose `cmd` is not a string.
+    private struct Identifier: Decodable {
+        var id: JSONValue?
+    }
+
     /// Reads the envelope of `line`; the error names what is wrong with it. An `id` that
     /// could be read is returned even when the rest is wrong, to echo it.
     public static func parse(_ line: Data) throws(Rejection) -> Request {
@@ -23,9 +28,14 @@ public struct Request: Sendable {
                 .badRequest, "the line is not JSON",
                 hint: #"send one JSON object per line, like {"cmd":"status"}"#))
         }
-        guard object is [String: Any], let envelope = try? WireCodec.decoder.decode(Envelope.self, from: line) else {
+        guard object is [String: Any] else {
             throw Rejection(id: nil, error: ProtocolError(
                 .badRequest, "a request must be a JSON object with \"cmd\"",
+                hint: #"like {"id":1,"cmd":"status"}; "id" may be a string or a number"#))
+        }
+        guard let envelope = try? WireCodec.decoder.decode(Envelope.self, from: line) else {
+            throw Rejection(id: (try? WireCodec.decoder.decode(Identifier.self, from: line))?.id, error: ProtocolError(
+                .badRequest, "\"cmd\" must be a string",
                 hint: #"like {"id":1,"cmd":"status"}; "id" may be a string or a number"#))
         }
         guard let command = envelope.cmd, !command.isEmpty else {

@@ -32,6 +32,15 @@ import Testing
         #expect(try #require(rejection(#"{"id": 3}"#)).id == .number(3))
     }
 
+    /// Found by FuzzTests (seed 120325193165924): the id was lost with a mistyped `cmd`.
+    @Test(arguments: [#"{"cmd": false, "id": 103}"#, #"{"id": 103, "cmd": [1]}"#, #"{"id": 103, "cmd": {"a": 1}}"#, #"{"id": 103, "cmd": 1e308}"#])
+    func keepsTheIdOfARequestWhoseCmdIsNotAString(line: String) throws {
+        let found = try #require(rejection(line))
+        #expect(found.id == .number(103))
+        #expect(found.error.code == .badRequest)
+        #expect(found.error.message == #""cmd" must be a string"#)
+    }
+
     @Test func aMistypedArgumentIsNamed() throws {
         let request = try Request.parse(Data(#"{"cmd":"status","model":5}"#.utf8))
         let error = try #require(throws: ProtocolError.self) { try request.arguments(ModelArgument.self) }
