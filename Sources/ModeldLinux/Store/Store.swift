@@ -82,6 +82,7 @@ public struct Store: Sendable {
     /// `snapshots/<commit>/<path>` → its blob, as the HF cache links it. Blocking.
     public func linkSnapshot(_ file: ManifestFile, repo: String, commit: String) throws(SystemError) {
         guard !isLinked(file, repo: repo, commit: commit) else { return }
+        try refuseLinkedFolders(on: layout.snapshotFile(repo, commit, file.path))
         let link = noting(layout.snapshotFile(repo, commit, file.path))
         try AtomicFile.symlink(StoreLayout.blobLinkTarget(path: file.path, digest: file.digest), at: link)
     }
@@ -89,6 +90,7 @@ public struct Store: Sendable {
     /// Removes a blob, a snapshot link or a stable link; what is already gone is fine. The
     /// snapshot folders left empty go too, up to the snapshot itself. Blocking.
     public func remove(_ path: String) throws(SystemError) {
+        try refuseLinkedFolders(on: path)
         if unlink(noting(path)) != 0, errno != ENOENT { throw SystemError("unlink(\(path))", errno: errno) }
         var folder = (path as NSString).deletingLastPathComponent
         while folder.hasPrefix(layout.root + "/"), folder != linksDirectory, !folder.hasSuffix("/snapshots"), !folder.hasSuffix("/blobs") {
