@@ -96,4 +96,81 @@ import Testing
         #expect(TreeFingerprint.entries(in: "/", startingWith: escapeName).isEmpty)
         #expect(try TreeFingerprint.of(daemon.directory.path).keys.filter { $0.contains(escapeName) }.isEmpty)
     }
+
+    /// A hub whose tree listings are hostile (paths that escape, sizes and digests that
+    /// lie, pages without end or leading elsewhere), and a snapshot folder holding a link
+    /// out of the store: every `pull` is refused with a hint or fails inside the store,
+    /// nothing appears outside it, and the daemon keeps answering.
+    @Test func hostileManifestsAreRefusedAndWriteNothingOutsideTheStore() throws {
+        let outside = try TemporaryDirectory(prefix: "modeld-fuzz-outside")
+        let escapeName = "fuzz-escape-" + outside.path.suffix(6)
+        let cases = HostileManifest.all(escape: "/tmp/" + escapeName) + [HostileManifest.throughSymlink]
+        var options = TestHub.Options()
+        for hostile in cases { options.rawTrees[hostile.repoID] = hostile.listing }
+        let hub = try TestHub(repos: cases.map { TestRepo($0.repoID, files: $0.repoFiles) }, options: options)
+        defer { hub.shutdown() }
+
+        let daemon = try DaemonHarness(config: "")
+        let store = daemon.directory.file("cache")
+        try daemon.directory.write("modeld.toml", """
+            [daemon]
+            socket_mode = "0666"
+            store_dir = "\(store)"
+
+            [disk]
+            warn_below = "0"
+
+            [downloads]
+            max_retries = 0
+
+            """ + cases.map { "[[model]]\nid = \"\($0.name)\"\nrepo = \"\($0.repoID)\"\n" }.joined(separator: "\n"))
+        let symlinked = TestRepo(HostileManifest.throughSymlink.repoID, files: HostileManifest.throughSymlink.repoFiles)
+        let snapshot = StoreLayout(root: store).snapshot(symlinked.id, symlinked.main.id)
+        try FileManager.default.createDirectory(atPath: snapshot, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: snapshot + "/evil", withDestinationPath: outside.path)
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+
+        let began = ContinuousClock.now
+        let process = try #require(daemon.process)
+        for hostile in cases {
+            guard let answer = try? daemon.client(timeout: .seconds(60)).request("pull", ["model": .string(hostile.name)]) else {
+                let status = process.hasExited ? "died with status \(try process.waitForExit())" : "did not answer"
+                Issue.record("pull \(hostile.name): the daemon \(status):\n\(process.errorOutput.suffix(3_000))")
+                return
+            }
+            let code = answer.error?.code
+            switch hostile.outcome {
+            case .refused:
+                #expect(code == .hubError, "\(hostile.name): \(String(describing: answer.error))")
+            case .neverAvailable, .anything:
+                #expect(answer.ok || [.hubError, .noSpace, .notFound].contains(code), "\(hostile.name): \(String(describing: answer.error))")
+            }
+            if let error = answer.error { #expect(error.hint?.isEmpty == false, "\(hostile.name): a failure says what to do") }
+        }
+        for hostile in cases {
+            let settled = try Self.settled(hostile.name, daemon)
+            if hostile.outcome != .anything { #expect(settled != .available, "\(hostile.name)") }
+        }
+        print("FuzzTests.manifests: \(cases.count) hostile listings pulled and settled in \(ContinuousClock.now - began)")
+
+        #expect(!process.hasExited, "the daemon died:\n\(process.errorOutput.suffix(3_000))")
+        #expect(try daemon.request("status").ok)
+        let throughLink = try TreeFingerprint.of(outside.path)
+        #expect(throughLink.isEmpty, "written through the link: \(throughLink)")
+        #expect(TreeFingerprint.entries(in: "/tmp", startingWith: escapeName).isEmpty)
+        #expect(TreeFingerprint.entries(in: "/", startingWith: escapeName).isEmpty)
+        #expect(try TreeFingerprint.of(daemon.directory.path).keys.filter { $0.contains(escapeName) }.isEmpty)
+        let storeEntries = try FileManager.default.contentsOfDirectory(atPath: store)
+        #expect(storeEntries.allSatisfy { $0.hasPrefix("models--hostile--") || $0 == ".locks" }, "\(storeEntries)")
+    }
+
+    /// The state once nothing is under way for `model` any more.
+    static func settled(_ model: String, _ daemon: DaemonHarness) throws -> ModelState {
+        var state = ModelState.unknown
+        try waitUntil("\(model) to settle (now \(state.rawValue))", timeout: .seconds(30)) {
+            state = try daemon.request("status", ["model": .string(model)]).decode(StatusResult.self).models[0].state
+            return ![.unknown, .verifying, .queued, .downloading, .repairing, .updating].contains(state)
+        }
+        return state
+    }
 }
