@@ -8,8 +8,11 @@ public struct Request: Sendable {
     public var line: Data
 
     private struct Envelope: Decodable {
-        var id: JSONValue?
         var cmd: String?
+    }
+
+    private struct Identifier: Decodable {
+        var id: JSONScalar?
     }
 
     /// Reads the envelope of `line`; the error names what is wrong with it. An `id` that
@@ -23,17 +26,29 @@ public struct Request: Sendable {
                 .badRequest, "the line is not JSON",
                 hint: #"send one JSON object per line, like {"cmd":"status"}"#))
         }
-        guard object is [String: Any], let envelope = try? WireCodec.decoder.decode(Envelope.self, from: line) else {
+        guard object is [String: Any] else {
             throw Rejection(id: nil, error: ProtocolError(
                 .badRequest, "a request must be a JSON object with \"cmd\"",
                 hint: #"like {"id":1,"cmd":"status"}; "id" may be a string or a number"#))
         }
+        // PROTOCOL.md: a string or a number (`null`: none). Another kind is refused, not echoed.
+        let id = (try? WireCodec.decoder.decode(Identifier.self, from: line))?.id
+        if let id, id.value?.number == nil, id.value?.string == nil {
+            throw Rejection(id: nil, error: ProtocolError(
+                .badRequest, "\"id\" must be a string or a number",
+                hint: #"like {"id":1,"cmd":"status"} or {"id":"job-7","cmd":"status"}"#))
+        }
+        guard let envelope = try? WireCodec.decoder.decode(Envelope.self, from: line) else {
+            throw Rejection(id: id?.value, error: ProtocolError(
+                .badRequest, "\"cmd\" must be a string",
+                hint: #"like {"id":1,"cmd":"status"}; "id" may be a string or a number"#))
+        }
         guard let command = envelope.cmd, !command.isEmpty else {
-            throw Rejection(id: envelope.id, error: ProtocolError(
+            throw Rejection(id: id?.value, error: ProtocolError(
                 .badRequest, "the request has no \"cmd\"",
                 hint: #"like {"cmd":"status"}; "version" and "status" are good first commands"#))
         }
-        return Request(id: envelope.id, command: command, line: line)
+        return Request(id: id?.value, command: command, line: line)
     }
 
     /// A line that is not a request, with the `id` to echo when one could be read.

@@ -183,6 +183,16 @@ private let setupCases: [SetupCase] = [
         #expect(got.last?.reason == "serves t2v, sizes not listed; no stated VRAM minimum; GPU memory unknown; not ready")
     }
 
+    /// Found by FuzzTests (seed 120325193165924): `suggest` with this resolution crashed
+    /// the daemon (the pixel count overflowed an Int).
+    @Test(arguments: ["9223372036854775807*9223372036854775807", "3037000500*3037000500", "1*9223372036854775807"])
+    func aResolutionWhosePixelCountOverflowsIsStillCompared(resolution: String) {
+        let got = FallbackAdvisor.alternatives(
+            to: wan("t2v-A14B"), needs: Needs(resolution: resolution, vramGB: 80), catalog: wan22, ready: [], gpuVRAMGB: nil)
+        #expect(!got.isEmpty)
+        #expect(got.allSatisfy { $0.reason.contains("(not \(resolution))") })
+    }
+
     @Test(arguments: setupCases)
     func advisesWhatToDownload(_ c: SetupCase) {
         #expect(FallbackAdvisor.setup(catalog: c.catalog, needs: c.needs, gpuVRAMGB: c.gpu) == c.expected)

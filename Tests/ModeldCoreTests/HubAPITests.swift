@@ -37,6 +37,19 @@ import Testing
         #expect(throws: ManifestError.malformed("a has no usable digest")) { try HubAPI.files(fromTreePage: Data(page.utf8)) }
     }
 
+    /// Found by FuzzTests: a listing with a file of 2^63 - 1 bytes beside another
+    /// overflowed the sum of what a pull needs and stopped the daemon.
+    @Test func sizesThatAddUpPastAnExbibyteAreRefused() throws {
+        func page(_ sizes: [Int64]) -> Data {
+            Data(("[" + sizes.enumerated().map { #"{"type":"file","path":"f\#($0.offset)","size":\#($0.element),"oid":"\#(sha1)"}"# }
+                .joined(separator: ",") + "]").utf8)
+        }
+        #expect(throws: ManifestError.self) { try HubAPI.files(fromTreePage: page([Int64.max, 4])) }
+        #expect(throws: ManifestError.self) { try HubAPI.files(fromTreePage: page([Int64.max])) }
+        #expect(throws: ManifestError.self) { try HubAPI.files(fromTreePage: page([HubAPI.largestTotalSize, 1])) }
+        #expect(try HubAPI.files(fromTreePage: page([HubAPI.largestTotalSize - 1, 1])).count == 2, "up to the bound")
+    }
+
     @Test func theRevisionAnswerNamesACommit() throws {
         #expect(try HubAPI.commit(fromRevision: Data(#"{"id":"o/r","sha":"\#(sha1.uppercased())"}"#.utf8)) == sha1)
         #expect(throws: ManifestError.self) { try HubAPI.commit(fromRevision: Data(#"{"sha":"main"}"#.utf8)) }

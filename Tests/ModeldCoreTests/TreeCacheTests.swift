@@ -45,6 +45,8 @@ import Testing
         #expect(throws: ManifestError.self) { try TreeCache.files(from: Data(newer.utf8)) }
         let badDigest = #"{"format_version":1,"files":{"a":{"size":1,"blob_id":"xyz"}}}"#
         #expect(throws: ManifestError.malformed("a has no usable digest")) { try TreeCache.files(from: Data(badDigest.utf8)) }
+        let huge = #"{"format_version":1,"files":{"a":{"size":9223372036854775807,"blob_id":"\#(Self.gitSHA)"},"b":{"size":1,"blob_id":"\#(Self.gitSHA)"}}}"#
+        #expect(throws: ManifestError.self) { try TreeCache.files(from: Data(huge.utf8)) }
     }
 }
 

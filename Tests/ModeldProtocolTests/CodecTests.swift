@@ -32,6 +32,28 @@ import Testing
         #expect(try #require(rejection(#"{"id": 3}"#)).id == .number(3))
     }
 
+    /// Found by FuzzTests (seed 120325193165924): the id was lost with a mistyped `cmd`.
+    @Test(arguments: [#"{"cmd": false, "id": 103}"#, #"{"id": 103, "cmd": [1]}"#, #"{"id": 103, "cmd": {"a": 1}}"#, #"{"id": 103, "cmd": 1e308}"#])
+    func keepsTheIdOfARequestWhoseCmdIsNotAString(line: String) throws {
+        let found = try #require(rejection(line))
+        #expect(found.id == .number(103))
+        #expect(found.error.code == .badRequest)
+        #expect(found.error.message == #""cmd" must be a string"#)
+    }
+
+    /// Found by FuzzTests (seed 120325193165924): an id nested 510 deep took over two
+    /// seconds to read, then could not be encoded back (`internal`). An id is a string or
+    /// a number; anything else is refused at once and not echoed.
+    @Test(arguments: ["true", "[1]", "{\"a\":1}", String(repeating: "{\"a\":", count: 510) + "1" + String(repeating: "}", count: 510)])
+    func anIdThatIsNotAStringOrANumberIsRefusedAtOnce(id: String) throws {
+        let began = ContinuousClock.now
+        let found = try #require(rejection(#"{"cmd":"version","id":\#(id)}"#))
+        #expect(ContinuousClock.now - began < .milliseconds(100))
+        #expect(found.id == nil)
+        #expect(found.error.message == #""id" must be a string or a number"#)
+        #expect(try Request.parse(Data(#"{"cmd":"version","id":null}"#.utf8)).id == nil, "null is no id")
+    }
+
     @Test func aMistypedArgumentIsNamed() throws {
         let request = try Request.parse(Data(#"{"cmd":"status","model":5}"#.utf8))
         let error = try #require(throws: ProtocolError.self) { try request.arguments(ModelArgument.self) }

@@ -41,6 +41,17 @@ import Testing
         #expect(try refusal(["nested": .object([:])])?.code == .badRequest)
     }
 
+    /// Found by FuzzTests: a figure nested hundreds deep took seconds to decode before
+    /// it was refused.
+    @Test func aDeeplyNestedFigureIsRefusedAtOnce() throws {
+        let deep = String(repeating: "[", count: 510) + String(repeating: "]", count: 510)
+        let parsed = try Request.parse(Data(#"{"cmd":"report","model":"m","duration_s":1,"success":true,"frames":\#(deep)}"#.utf8))
+        let began = ContinuousClock.now
+        let error = try #require(throws: ProtocolError.self) { try UsageFigures.extra(in: parsed, besides: ReportArguments.fixedFields) }
+        #expect(ContinuousClock.now - began < .milliseconds(100))
+        #expect(error.message.contains("\"frames\" must be a number, a string"))
+    }
+
     @Test(arguments: [-1, -0.001, 7 * 86_400 + 1, Double.infinity, Double.nan] as [Double])
     func refusesDurationsOutsideAWeek(seconds: Double) {
         #expect(throws: ProtocolError.self) { try UsageFigures.checkDuration(seconds) }

@@ -160,8 +160,9 @@ private struct PixelSize: Equatable, CustomStringConvertible {
     }
 
     /// min/max of the two pixel counts: 1 for the same area, toward 0 as they part.
+    /// In doubles: a client's `"9223372036854775807*2"` overflows an Int product.
     func pixelRatio(to other: PixelSize) -> Double {
-        let (a, b) = (Double(width * height), Double(other.width * other.height))
+        let (a, b) = (Double(width) * Double(height), Double(other.width) * Double(other.height))
         return min(a, b) / max(a, b)
     }
 

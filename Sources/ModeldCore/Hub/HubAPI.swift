@@ -67,6 +67,7 @@ public enum HubAPI {
             files.append(ManifestFile(path: path, size: size, digest: digest))
         }
         try refuseDuplicates(files)
+        try refuseImpossibleSizes(files)
         return files
     }
 
@@ -76,6 +77,23 @@ public enum HubAPI {
         var seen = Set<String>()
         for file in files where !seen.insert(file.path).inserted {
             throw .malformed("\(file.path) is listed twice")
+        }
+    }
+
+    /// The most a manifest's files may add up to: 1 EiB, past any disk. A hostile
+    /// listing's sizes (2^63 - 1 each) would otherwise overflow, and stop the daemon in,
+    /// the sums made of them: the bytes a pull needs, plus copies of files to patch, plus
+    /// the disk reserve.
+    public static let largestTotalSize: Int64 = 1 << 60
+
+    public static func refuseImpossibleSizes(_ files: [ManifestFile]) throws(ManifestError) {
+        var total: Int64 = 0
+        for file in files {
+            // Compared before adding, so the check itself cannot overflow.
+            guard file.size <= largestTotalSize - total else {
+                throw .malformed("its files add up to more than \(largestTotalSize) bytes (\(file.path) is listed with \(file.size))")
+            }
+            total += file.size
         }
     }
 

@@ -94,6 +94,7 @@ public enum TreeCache {
             guard size >= 0 else { throw .malformed("\(path) has a negative size") }
             files.append(ManifestFile(path: path, size: size, digest: digest))
         }
+        try HubAPI.refuseImpossibleSizes(files)
         return files
     }
 }

@@ -58,6 +58,7 @@ public struct ManifestFetcher: Sendable {
         }
         do {
             try HubAPI.refuseDuplicates(files)
+            try HubAPI.refuseImpossibleSizes(files)
         } catch {
             throw HubFailure(kind: .hubError, message: "\(repo)@\(commit): \(error)", hint: "the hub's answer is unusable; report it or try a mirror")
         }

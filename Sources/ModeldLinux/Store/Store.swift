@@ -82,6 +82,7 @@ public struct Store: Sendable {
     /// `snapshots/<commit>/<path>` → its blob, as the HF cache links it. Blocking.
     public func linkSnapshot(_ file: ManifestFile, repo: String, commit: String) throws(SystemError) {
         guard !isLinked(file, repo: repo, commit: commit) else { return }
+        try refuseLinkedFolders(on: layout.snapshotFile(repo, commit, file.path))
         let link = noting(layout.snapshotFile(repo, commit, file.path))
         try AtomicFile.symlink(StoreLayout.blobLinkTarget(path: file.path, digest: file.digest), at: link)
     }
@@ -91,6 +92,7 @@ public struct Store: Sendable {
     /// that commit: huggingface_hub calls a ref to a missing snapshot a broken cache.
     /// Blocking.
     public func remove(_ path: String) throws(SystemError) {
+        try refuseLinkedFolders(on: path)
         if unlink(noting(path)) != 0, errno != ENOENT { throw SystemError("unlink(\(path))", errno: errno) }
         var folder = (path as NSString).deletingLastPathComponent
         while folder.hasPrefix(layout.root + "/"), folder != linksDirectory, !folder.hasSuffix("/snapshots"), !folder.hasSuffix("/blobs") {

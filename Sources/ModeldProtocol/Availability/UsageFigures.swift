@@ -32,36 +32,43 @@ public enum UsageFigures {
     /// The fields of `request` other than `fixed` (the command's arguments), checked:
     /// the figures to keep with the use.
     public static func extra(in request: Request, besides fixed: Set<String>) throws(ProtocolError) -> [String: JSONValue] {
-        let figures = try request.arguments([String: JSONValue].self).filter { !fixed.contains($0.key) }
+        // Scalars: a nested figure is refused without being decoded (see `JSONScalar`).
+        let figures = try request.arguments([String: JSONScalar].self).filter { !fixed.contains($0.key) }
         guard figures.count <= mostFigures else {
             throw ProtocolError(
                 .badRequest, "\(figures.count) figures beside the arguments; at most \(mostFigures) are kept",
                 hint: "send the figures that matter for analytics (frames, steps, peak_vram_gb…)")
         }
-        for (name, value) in figures.sorted(by: { $0.key < $1.key }) {
-            try check(value, named: name)
+        var checked: [String: JSONValue] = [:]
+        for (name, figure) in figures.sorted(by: { $0.key < $1.key }) {
+            checked[name] = try check(figure.value, named: name)
         }
-        return figures
+        return checked
     }
 
-    private static func check(_ value: JSONValue, named name: String) throws(ProtocolError) {
+    /// `value` if it may be kept; nil is an array or an object.
+    private static func check(_ value: JSONValue?, named name: String) throws(ProtocolError) -> JSONValue {
         guard !name.isEmpty, name.utf8.count <= longestName else {
             throw ProtocolError(
                 .badRequest, "a figure's name must be 1 to \(longestName) bytes long, got \(name.utf8.count)",
                 hint: "name figures like frames, steps or peak_vram_gb")
         }
         switch value {
-        case .null, .bool:
-            return
-        case .number(let number):
+        case .null?:
+            return .null
+        case .bool(let bool)?:
+            return .bool(bool)
+        case .number(let number)?:
             guard number.isFinite, abs(number) <= largestNumber else {
                 throw ProtocolError(
                     .badRequest, "figure \"\(name)\" must be a finite number of at most 1e15 in size, got \(number)",
                     hint: "send the figure in a unit that keeps it plain (seconds, bytes, frames)")
             }
-        case .string(let text):
+            return .number(number)
+        case .string(let text)?:
             try checkString(text, named: name)
-        case .array, .object:
+            return .string(text)
+        default:
             throw ProtocolError(
                 .badRequest, "figure \"\(name)\" must be a number, a string, true/false or null",
                 hint: "send each figure as a field of its own, like \"frames\": 121, \"steps\": 40")

@@ -122,6 +122,7 @@ struct HubRouter: Sendable {
                     return revision(repo, rev, target)
                 }
                 if s[4] == "tree", let (rev, rest) = Self.revision(s[5...]) {
+                    if let raw = options.rawTrees[id] { return rawTree(raw, request: request, target: target) }
                     return tree(repo, rev, folder: rest.joined(separator: "/"), request: request, target: target)
                 }
                 return .error(404, code: nil, "Not found")

@@ -36,6 +36,8 @@ public final class TestHub: Sendable {
         public var cdnURLLifetime: Duration = .seconds(3600)
         /// Body bytes per write.
         public var sliceSize = 256 << 10
+        /// Repo id → the tree listing to serve instead of the repo's own.
+        public var rawTrees: [String: RawTreeListing] = [:]
 
         public init() {}
     }
