@@ -71,6 +71,21 @@ import Testing
         #expect(hub.log.bodyBytesSent(file: file.path) < Self.size + Self.size / 10, "only the missing bytes were sent again")
     }
 
+    @Test func aCDNThatClosesWithoutAnsweringIsAFailureWithNoStatusNotTheRedirect() async throws {
+        let hub = try hub()
+        defer { hub.shutdown() }
+        hub.faults.enqueue(.disconnect, for: .listener(.cdn))
+        let engine = try CurlMultiEngine()
+        defer { engine.shutdown() }
+        let directory = try TemporaryDirectory()
+        let (_, fd) = try target(directory)
+        defer { close(fd) }
+        let outcome = await engine.run(.init(url: hub.resolveURL("org/model", file.path), range: ByteRange(0, 100), file: fd))
+        #expect(outcome.status == 0, "the hub's 302 is not the answer")
+        #expect(outcome.failure != nil)
+        #expect(outcome.bytesWritten == 0)
+    }
+
     @Test func aServerThatIgnoresTheRangeWritesNothing() async throws {
         let hub = try hub()
         defer { hub.shutdown() }
