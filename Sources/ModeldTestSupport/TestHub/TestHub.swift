@@ -36,6 +36,11 @@ public final class TestHub: Sendable {
         public var cdnURLLifetime: Duration = .seconds(3600)
         /// Body bytes per write.
         public var sliceSize = 256 << 10
+        /// The rate every body is sent at, unless a `.throttle` fault sets another; nil:
+        /// as fast as the connection takes it. A paced hub is a slow link: what it counts
+        /// as sent has arrived, instead of waiting in the sockets' buffers for a client
+        /// that reads slowly (and lost with them when the client is killed).
+        public var bodyBytesPerSecond: Int?
 
         public init() {}
     }
