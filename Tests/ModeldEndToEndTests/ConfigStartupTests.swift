@@ -3,7 +3,7 @@ import ModeldTestSupport
 import Testing
 
 /// What the daemon does with its configuration at start-up.
-@Suite(.timeLimit(.minutes(3))) struct ConfigStartupTests {
+@Suite(.timeLimit(.minutes(10))) struct ConfigStartupTests {
     @Test func anInvalidFileExits78NamingFileLineAndKey() throws {
         let daemon = try DaemonHarness(config: "[daemon]\nlog_level = \"info\"\n\n[downloads]\nconcurrent_files = 0\n")
         let child = try daemon.start()

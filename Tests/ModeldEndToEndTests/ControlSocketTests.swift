@@ -6,7 +6,7 @@ import Testing
 
 /// The control socket with real clients: what PROTOCOL.md promises about bad input,
 /// limits, permissions and many connections.
-@Suite(.timeLimit(.minutes(3))) struct ControlSocketTests {
+@Suite(.timeLimit(.minutes(10))) struct ControlSocketTests {
     @Test func versionAndStatusAnswerOverTheSocket() throws {
         let daemon = try DaemonHarness()
         try daemon.startReady()

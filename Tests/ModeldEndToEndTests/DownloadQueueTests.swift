@@ -7,7 +7,7 @@ import Testing
 
 /// The queue between models: priorities and pre-emption, cancel with and without the
 /// partial data, mirrors after the endpoint fails, and the commands through socat.
-@Suite(.timeLimit(.minutes(3))) struct DownloadQueueTests {
+@Suite(.timeLimit(.minutes(10))) struct DownloadQueueTests {
     static func repo(_ id: String, seed: UInt64) -> TestRepo {
         TestRepo(id, files: [TestFile("model.bin", size: 24 << 20, seed: seed)])
     }

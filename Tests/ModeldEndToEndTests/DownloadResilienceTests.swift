@@ -8,7 +8,7 @@ import Testing
 /// The long cases of downloads, with large files: `kill -9` mid-way, a flipped byte
 /// repaired by its chunk without being asked, a bandwidth limit, pause and resume, a full disk. One at a
 /// time: the limit's accuracy is measured, and the others would take its CPU.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct DownloadResilienceTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DownloadResilienceTests {
     static let model = "tiny-video"
     static let file = "model.bin"
 
@@ -29,9 +29,10 @@ import Testing
         let size = 128 << 20
         let hub = try TestHub(repos: [Self.repo(size: size)])
         defer { hub.shutdown() }
-        // Every piece at 5 MB/s, four at a time: about 7 s for the file, so 45 % is easy
-        // to hit; the journal follows each megabyte written.
-        hub.faults.enqueue(.throttle(bytesPerSecond: 5_000_000), for: .download(Self.file), times: 1000)
+        // Every piece at 2.5 MB/s, four at a time: about 13 s for the file, so 45 % is easy
+        // to hit; the journal follows each megabyte written, and a loaded machine's lag
+        // behind it costs few bytes at this rate.
+        hub.faults.enqueue(.throttle(bytesPerSecond: 2_500_000), for: .download(Self.file), times: 1000)
         let daemon = try DownloadTests.daemon()
         try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
         try daemon.waitForState(Self.model, .missing)

@@ -8,7 +8,7 @@ import Testing
 
 /// Downloads with the real daemon against the test hub: the store they leave is a valid
 /// Hugging Face cache, and every fault the hub can inject is met the way STORE.md says.
-@Suite(.timeLimit(.minutes(3))) struct DownloadTests {
+@Suite(.timeLimit(.minutes(10))) struct DownloadTests {
     static let repoID = "wan-test/tiny-video"
     static let big = "diffusion_pytorch_model-00001-of-00001.safetensors"
 

@@ -7,7 +7,7 @@ import Testing
 /// The running daemon against generated hostile input (PROTOCOL.md: "Nothing a client
 /// sends can crash the daemon or change state it was not allowed to change"). Seeded:
 /// each test prints its seed, and `MODELD_FUZZ_SEED=<seed>` replays a failure.
-@Suite(.timeLimit(.minutes(3))) struct FuzzTests {
+@Suite(.timeLimit(.minutes(10))) struct FuzzTests {
     static let protected = "tiny-video"
     static let repo = TestRepo("wan-test/tiny-video", files: [
         TestFile("config.json", text: #"{"model_type":"tiny-video"}"#),

@@ -4,7 +4,7 @@ import ModeldTestSupport
 import Testing
 
 /// Under systemd (JOURNAL_STREAM set) the log goes to journald as structured fields.
-@Suite(.timeLimit(.minutes(3))) struct JournalTests {
+@Suite(.timeLimit(.minutes(10))) struct JournalTests {
     @Test func logRecordsArriveWithTheirFields() throws {
         let journal = try Journald()
         defer { journal.stop() }

@@ -4,7 +4,7 @@ import ModeldTestSupport
 import Testing
 
 /// modelctl as a person and a script use it, against a real daemon and a missing one.
-@Suite(.timeLimit(.minutes(3))) struct ModelctlTests {
+@Suite(.timeLimit(.minutes(10))) struct ModelctlTests {
     @Test func statusPrintsAnAlignedTable() throws {
         let daemon = try DaemonHarness()
         try daemon.startReady()

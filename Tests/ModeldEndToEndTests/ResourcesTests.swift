@@ -8,7 +8,7 @@ import Testing
 /// `PATH`: one that prints a real capture, one that fails like a machine without its
 /// driver, one that hangs. The daemon must tell the right VRAM or the right reason, and
 /// keep answering.
-@Suite(.timeLimit(.minutes(3))) struct ResourcesTests {
+@Suite(.timeLimit(.minutes(10))) struct ResourcesTests {
     /// A real capture; the test fails when the fixture is missing.
     static func fixture(_ name: String) throws -> String { try TestFixtures.path("nvidia-smi/" + name) }
 

@@ -12,7 +12,7 @@ import Testing
 /// when another program holds it, and trusts what another program wrote only once it
 /// verified it. Each test runs the real daemon, and where it says so the real
 /// huggingface_hub (2.4 and 0.36, each in its venv).
-@Suite(.timeLimit(.minutes(4))) struct SharedCacheTests {
+@Suite(.timeLimit(.minutes(10))) struct SharedCacheTests {
     static let model = "tiny-video"
     static let repo = DownloadTests.repo()
     static let big = DownloadTests.big

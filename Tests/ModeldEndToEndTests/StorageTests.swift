@@ -7,7 +7,7 @@ import Testing
 /// Low disk and cleanup with the real daemon, its store on a 64 MiB tmpfs: the warning
 /// when a download crosses `warn_below` (event, log line, `STATUS=`, `health`), and a
 /// cleanup that frees what it listed and never what is pinned or leased.
-@Suite(.timeLimit(.minutes(3))) struct StorageTests {
+@Suite(.timeLimit(.minutes(10))) struct StorageTests {
     static let big = AvailabilityTests.big
     static let small = AvailabilityTests.small
     static let oldCommit = "0123456789abcdef0123456789abcdef01234567"

@@ -5,7 +5,7 @@ import ModeldTestSupport
 import Testing
 
 /// The daemon as systemd sees it: a notify socket the test binds plays the manager.
-@Suite(.timeLimit(.minutes(3))) struct SystemdIntegrationTests {
+@Suite(.timeLimit(.minutes(10))) struct SystemdIntegrationTests {
     @Test func readyAndStatusOnceListeningThenStoppingFirstOnShutdown() throws {
         let daemon = try DaemonHarness()
         try daemon.startReady()

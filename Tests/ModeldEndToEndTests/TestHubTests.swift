@@ -4,7 +4,7 @@ import Testing
 
 /// The test hub speaks the hub's protocol (checked with curl and with the real
 /// `hf download`), misbehaves on demand, and records what it was asked.
-@Suite(.timeLimit(.minutes(3))) struct TestHubTests {
+@Suite(.timeLimit(.minutes(10))) struct TestHubTests {
     static let repoID = "org/tiny"
 
     /// A small repo: regular files at the top and in a folder, LFS weights, a tokenizer.

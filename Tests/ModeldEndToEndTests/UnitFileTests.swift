@@ -3,7 +3,7 @@ import ModeldTestSupport
 import Testing
 
 /// The systemd units as systemd itself reads them.
-@Suite(.timeLimit(.minutes(3))) struct UnitFileTests {
+@Suite(.timeLimit(.minutes(10))) struct UnitFileTests {
     @Test func unitsVerifyWithoutASingleWarning() throws {
         let analyze = try #require(ChildProcess.which("systemd-analyze"), "systemd-analyze (package systemd) is needed")
         let units = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../units")

@@ -6,7 +6,7 @@ import Testing
 
 /// `report` and `release` with figures out of bounds: refused with `bad_request`, and
 /// nothing stored (no use in the ledger, the lease still in force).
-@Suite(.timeLimit(.minutes(3))) struct UsageBoundsTests {
+@Suite(.timeLimit(.minutes(10))) struct UsageBoundsTests {
     typealias Arguments = [String: JSONValue]
 
     /// Just under the 1 MiB line limit with the rest of a `report`.
@@ -19,8 +19,7 @@ import Testing
         #expect((try? WireCodec.encoder.encode(response.error))?.count ?? 0 < 4096, "the answer does not quote the junk")
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func reportsOutOfBoundsAreRefusedAndNotStored() async throws {
+    @Test func reportsOutOfBoundsAreRefusedAndNotStored() async throws {
         let daemon = try AvailabilityTests.daemon()
         try daemon.startReady(environment: ["HF_ENDPOINT": DaemonHarness.noHub])
         let client = try daemon.client()
@@ -50,8 +49,7 @@ import Testing
         #expect(uses.map(\.metrics) == [#"{"error":"CUDA out of memory","frames":121}"#])
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func aReleaseOutOfBoundsLeavesTheLeaseInForce() async throws {
+    @Test func aReleaseOutOfBoundsLeavesTheLeaseInForce() async throws {
         let repo = AvailabilityTests.repo(AvailabilityTests.bigRepo)
         let hub = try TestHub(repos: [repo, AvailabilityTests.repo(AvailabilityTests.smallRepo)])
         defer { hub.shutdown() }

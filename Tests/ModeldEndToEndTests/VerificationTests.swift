@@ -7,7 +7,7 @@ import Testing
 
 /// The store and the verifier with the real daemon, the test hub and real files:
 /// adoption, corruption found by the watcher, missing and truncated files, restarts.
-@Suite(.timeLimit(.minutes(3))) struct VerificationTests {
+@Suite(.timeLimit(.minutes(10))) struct VerificationTests {
     static let repoID = "wan-test/tiny-video"
     static let shard1 = "diffusion_pytorch_model-00001-of-00002.safetensors"
     static let shard2 = "diffusion_pytorch_model-00002-of-00002.safetensors"

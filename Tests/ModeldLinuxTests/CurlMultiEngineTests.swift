@@ -8,7 +8,7 @@ import Testing
 
 /// The transfer engine against the test hub on loopback: ranges in parallel land at
 /// their offsets; resets, ignored ranges, errors and a full disk are reported as they are.
-@Suite(.timeLimit(.minutes(3))) struct CurlMultiEngineTests {
+@Suite(.timeLimit(.minutes(10))) struct CurlMultiEngineTests {
     static let size = 3 << 20
     let file = TestFile("model.safetensors", size: CurlMultiEngineTests.size, seed: 9)
 
@@ -69,6 +69,21 @@ import Testing
         #expect(rest.failure == nil && rest.status == 206)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(file.content))
         #expect(hub.log.bodyBytesSent(file: file.path) < Self.size + Self.size / 10, "only the missing bytes were sent again")
+    }
+
+    @Test func aCDNThatClosesWithoutAnsweringIsAFailureWithNoStatusNotTheRedirect() async throws {
+        let hub = try hub()
+        defer { hub.shutdown() }
+        hub.faults.enqueue(.disconnect, for: .listener(.cdn))
+        let engine = try CurlMultiEngine()
+        defer { engine.shutdown() }
+        let directory = try TemporaryDirectory()
+        let (_, fd) = try target(directory)
+        defer { close(fd) }
+        let outcome = await engine.run(.init(url: hub.resolveURL("org/model", file.path), range: ByteRange(0, 100), file: fd))
+        #expect(outcome.status == 0, "the hub's 302 is not the answer")
+        #expect(outcome.failure != nil)
+        #expect(outcome.bytesWritten == 0)
     }
 
     @Test func aServerThatIgnoresTheRangeWritesNothing() async throws {

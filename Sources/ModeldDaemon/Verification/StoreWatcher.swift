@@ -55,7 +55,7 @@ struct StoreWatcher: Service {
                 logger.warning("inotify lost events (queue overflow); checking every model again (stat only)")
                 for entry in await keeper.config.models { await notice(.model(entry.id), in: pending, after: .zero) }
             case .change(let change):
-                let ours = store.ownWrites.contains(change.path)
+                let ours = store.ownWrites.contains(change.path, change.isWrite ? .bytesWritten : change.isRemoval ? .removed : .other)
                 for target in watches.index.targets(for: change.path) where !ours { await notice(target, in: pending, after: quietPeriod) }
                 if change.isDirectory || change.isWatchGone { await refresh(watches) }
             }

@@ -14,6 +14,10 @@ public final class Inotify: Sendable {
         public var isDirectory: Bool { mask & UInt32(IN_ISDIR) != 0 }
         /// The directory itself went away (its watch is gone).
         public var isWatchGone: Bool { mask & (UInt32(IN_DELETE_SELF) | UInt32(IN_IGNORED)) != 0 }
+        /// Bytes were written into the entry.
+        public var isWrite: Bool { mask & UInt32(IN_MODIFY | IN_CLOSE_WRITE) != 0 }
+        /// The entry was removed or moved away.
+        public var isRemoval: Bool { mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 }
     }
 
     public enum Event: Sendable, Equatable {

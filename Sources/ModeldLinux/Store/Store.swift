@@ -16,13 +16,15 @@ public struct Store: Sendable {
         self.linksDirectory = linksDirectory
     }
 
-    /// Notes a path about to be written: the final name, the temporary one beside it, and
-    /// the folders that may be made for it up to the store or links folder.
-    private func noting(_ path: String) -> String {
-        ownWrites.note(path, AtomicFile.temporaryName(for: path))
+    /// Notes a path about to be put in place (or, with `.removed`, removed): the final
+    /// name, the temporary one beside it, and the folders that may be made (or removed)
+    /// for it up to the store or links folder.
+    private func noting(_ path: String, _ write: OwnWrites.Write = .putInPlace) -> String {
+        ownWrites.note(write, path)
+        ownWrites.note(.inPlace, AtomicFile.temporaryName(for: path))
         var folder = (path as NSString).deletingLastPathComponent
         while folder.count > 1, folder != layout.root, folder != linksDirectory {
-            ownWrites.note(folder)
+            ownWrites.note(write, folder)
             folder = (folder as NSString).deletingLastPathComponent
         }
         return path
@@ -93,7 +95,7 @@ public struct Store: Sendable {
     /// Blocking.
     public func remove(_ path: String) throws(SystemError) {
         try refuseLinkedFolders(on: path)
-        if unlink(noting(path)) != 0, errno != ENOENT { throw SystemError("unlink(\(path))", errno: errno) }
+        if unlink(noting(path, .removed)) != 0, errno != ENOENT { throw SystemError("unlink(\(path))", errno: errno) }
         var folder = (path as NSString).deletingLastPathComponent
         while folder.hasPrefix(layout.root + "/"), folder != linksDirectory, !folder.hasSuffix("/snapshots"), !folder.hasSuffix("/blobs") {
             let parent = (folder as NSString).deletingLastPathComponent
@@ -102,7 +104,7 @@ public struct Store: Sendable {
                 if isReferenced(commit: (folder as NSString).lastPathComponent, refs: refs) { break }
             }
             // Not empty (ENOTEMPTY) ends the climb: the folder still holds other files.
-            guard rmdir(noting(folder)) == 0 else { break }
+            guard rmdir(noting(folder, .removed)) == 0 else { break }
             folder = parent
         }
     }

@@ -302,8 +302,12 @@ private final class TransferContext {
                 detail: writeErrno.map { "writing: \(String(cString: strerror($0)))" }
                     ?? (detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail))
         }
+        // A redirect's status with a failure after it: the redirect target (the CDN) never
+        // answered, so no final status arrived — a connection failure to retry, not the
+        // hub refusing the file with a 302.
+        let final = failure != nil && (300..<400).contains(status) ? 0 : status
         return .init(
-            status: status, bytesWritten: written, headers: headers, failure: failure, rangeIgnored: rangeIgnored,
+            status: final, bytesWritten: written, headers: headers, failure: failure, rangeIgnored: rangeIgnored,
             writeErrno: writeErrno, cancelled: cancelled)
     }
 

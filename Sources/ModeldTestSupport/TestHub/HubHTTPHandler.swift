@@ -101,7 +101,7 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         var slice = min(transfer.remaining, core.options.sliceSize)
-        var delay: TimeAmount?
+        var rate = core.options.bodyBytesPerSecond
         switch transfer.fault {
         case .resetAfter(let bytes):
             if transfer.sent >= bytes {
@@ -117,11 +117,15 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             slice = min(slice, bytes - transfer.sent)
-        case .throttle(let rate):
+        case .throttle(let throttled):
+            rate = throttled
+        default: break
+        }
+        var delay: TimeAmount?
+        if let rate {
             // Slices of at most a tenth of a second's worth, each followed by its time.
             slice = min(slice, max(1, rate / 10))
             delay = .nanoseconds(Int64(slice) * 1_000_000_000 / Int64(max(1, rate)))
-        default: break
         }
 
         let start = transfer.range.lowerBound + transfer.sent

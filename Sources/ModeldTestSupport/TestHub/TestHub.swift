@@ -38,6 +38,11 @@ public final class TestHub: Sendable {
         public var sliceSize = 256 << 10
         /// Repo id → the tree listing to serve instead of the repo's own.
         public var rawTrees: [String: RawTreeListing] = [:]
+        /// The rate every body is sent at, unless a `.throttle` fault sets another; nil:
+        /// as fast as the connection takes it. A paced hub is a slow link: what it counts
+        /// as sent has arrived, instead of waiting in the sockets' buffers for a client
+        /// that reads slowly (and lost with them when the client is killed).
+        public var bodyBytesPerSecond: Int?
 
         public init() {}
     }
