@@ -347,4 +347,33 @@ import Testing
         #expect(status.download?.lastError?.code == .notFound, "\(status)")
         #expect(status.download?.steps?.contains { $0.contains("modelctl pull tiny-video") } == true)
     }
+
+    /// Damage someone does to a finished file while the rest of the model still downloads
+    /// is the watcher's news, not the download's failure: with `auto_repair` (the default)
+    /// the model ends available, the damaged chunk fetched again by itself.
+    @Test func damageDoneDuringADownloadIsRepairedByItself() throws {
+        let hub = try TestHub(repos: [Self.repo()])
+        defer { hub.shutdown() }
+        hub.faults.enqueue(.throttle(bytesPerSecond: 2_000_000), for: .download(Self.big), times: 100)
+        let daemon = try Self.daemon()
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.waitForState("tiny-video", .missing)
+        let events = try daemon.client(timeout: .seconds(60))
+        #expect(try events.request("subscribe", ["topics": .array([.string("download.done"), .string("model")])]).ok)
+        #expect(try daemon.request("pull", ["model": .string("tiny-video")]).ok)
+        try waitUntil("the small files to be in", timeout: .seconds(30)) {
+            try daemon.request("status", ["model": .string("tiny-video")]).decode(StatusResult.self).models.first?.files?.verified == 3
+        }
+        let file = try #require(Self.repo().file("google/umt5-xxl/spiece.model"))
+        let blob = try HFCacheWriter.blob(Self.repo(), file.path, in: daemon.directory.file("cache"))
+        try HFCacheWriter.overwrite(blob, at: 5000, with: [file.content[5000] ^ 0xFF])
+
+        // The download's end finds the damage, and the repair follows by itself.
+        let seen = try Self.read(until: "download.done", from: events)
+        #expect(Self.named("model.state", in: seen).last?["to"]?.string == "corrupted", "\(seen)")
+        try daemon.waitForState("tiny-video", .available, timeout: .seconds(60))
+        #expect(daemon.process?.errorOutput.contains("automatic repair queued") == true)
+        #expect(hub.log.bodyBytesSent(file: file.path) == 2 * file.size, "fetched, damaged, fetched again: nothing more")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: blob)) == Data(file.content))
+    }
 }

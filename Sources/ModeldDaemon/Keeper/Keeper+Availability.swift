@@ -39,7 +39,10 @@ extension Keeper {
     func changeNoticed(in id: String, path: String?) {
         changeCounter += 1
         let stamp = changeCounter
-        update(id, because: "a change to its files was seen") { $0.pendingChecks.notice(path, stamp: stamp) }
+        update(id, because: "a change to its files was seen") { record in
+            record.pendingChecks.notice(path, stamp: stamp)
+            if record.download != nil { record.changedOutsideDuringDownload = true }
+        }
     }
 
     /// The stamp a check takes before it reads anything; see `PendingChecks`.

@@ -254,9 +254,12 @@ actor Keeper {
         let before = record.state
         let wasSettled = record.pendingChecks.isEmpty
         let wasChecking = record.isBeingChecked
-        // A download's own ends (cancelled, failed, its final check) are a person's to act on.
-        let fromDownload = record.download != nil
+        // A download's own ends (cancelled, failed, its final check) are a person's to act on
+        // (a repair that cannot mend a file must not start again by itself), unless what its
+        // end found is damage the watcher saw someone else do meanwhile.
+        let fromDownload = record.download != nil && !record.changedOutsideDuringDownload
         change(&record)
+        if record.download == nil { record.changedOutsideDuringDownload = false }
         models[id] = record
         let after = record.state
         if before != after || wasSettled != record.pendingChecks.isEmpty || wasChecking != record.isBeingChecked { wakeWaiters(for: id) }

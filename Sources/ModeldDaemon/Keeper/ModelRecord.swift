@@ -21,6 +21,9 @@ struct ModelRecord {
     var download: DownloadRecord?
     /// Changes seen by the watcher and not checked yet.
     var pendingChecks = PendingChecks()
+    /// The watcher saw someone else change the model's files while a download of it ran:
+    /// damage its end finds is theirs, not the download's, and `auto_repair` may act on it.
+    var changedOutsideDuringDownload = false
     /// Its files are being removed (`evict`).
     var evicting = false
 
