@@ -234,6 +234,19 @@ import Testing
         #expect(queue.jobs["a"]?.failure?.description == "404", "but stay to tell why")
     }
 
+    /// A pull that replaces a failed job before the failed job's other transfer has ended
+    /// (a client that pulls again on `download.failed`) gets each file once.
+    @Test func aJobReplacingAFailedOneWhileItsTransferEndsCountsEachFileOnce() {
+        var queue = Queue(slots: 2)
+        _ = queue.enqueue(Self.job("a", [Self.config, Self.weights]))
+        _ = queue.transferEnded(Self.blob(Self.config), .failed(Failure(description: "503s spent")))
+        _ = queue.enqueue(Self.job("a", [Self.config, Self.weights]))
+        _ = queue.transferEnded(Self.blob(Self.weights), .stopped(kept: 40))
+        let pending = queue.jobs["a"]?.pending.map(\.path) ?? []
+        let waiting = queue.transfers.values.flatMap { $0.waiters.values.flatMap { $0.map(\.path) } }
+        #expect((pending + waiting).sorted() == [Self.config.path, Self.weights.path], "each file once: \(pending) \(waiting)")
+    }
+
     @Test func aFullDiskPausesEveryWaiterWithTheErrorToldOnce() {
         var queue = Queue(slots: 2)
         _ = queue.enqueue(Self.job("a", [Self.config, Self.weights]))

@@ -4,12 +4,10 @@ import ModeldTestSupport
 /// a full disk, a `kill -9` and a reload while the model downloads, each at a moment
 /// given as a fraction of its bytes downloaded; then damage and a removal in the store.
 ///
-/// The damage and the removal strike once the model is available and whole, not while
-/// it downloads (or repairs the other): the watcher sees them then too, but the daemon
-/// leaves what its download's final check finds to a person (`Keeper.update`: "a
-/// download's own ends … are a person's to act on"), so the model would end `corrupted`
-/// or `missing` with `auto_repair` on — a daemon bug reported with this test, not one it
-/// should trip over.
+/// The damage and the removal strike once the model is available and whole. Damage done
+/// while it downloads was left to a person when this test was written (found by it); it
+/// is repaired by itself now, and `DownloadTests.damageDoneDuringADownloadIsRepairedByItself`
+/// is the test of that.
 struct ChaosPlan: CustomStringConvertible {
     /// One disturbance, and when it strikes.
     struct Moment {

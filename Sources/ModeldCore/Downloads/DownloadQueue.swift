@@ -50,13 +50,16 @@ public struct DownloadQueue<Failure: Error & Sendable & Equatable>: Sendable {
 
     // MARK: - Commands
 
-    /// A new job (the planner's work is done); a failed job of the model is replaced.
+    /// A new job (the planner's work is done); a failed job of the model is replaced, and
+    /// lets go of the transfers it still waited for (one that fails is held until its task
+    /// ends): the new job asks for its files afresh, so none is counted twice.
     public mutating func enqueue(_ job: Job) -> [Action] {
+        let released = jobs[job.id] == nil ? [] : detach(job.id)
         var job = job
         job.position = nextPosition
         nextPosition += 1
         jobs[job.id] = job
-        return [.persist(model: job.id)] + schedule()
+        return released + [.persist(model: job.id)] + schedule()
     }
 
     /// `pull` of a model already queued, or `resume`: it goes on, with a new priority if one is given.

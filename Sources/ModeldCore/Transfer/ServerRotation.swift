@@ -8,10 +8,12 @@ public struct ServerRotation: Sendable {
     private var index = 0
     private var refused: [(server: String, failure: HubFailure)] = []
 
-    /// `servers`: the endpoint first; never empty.
+    /// `servers`: the endpoint first; never empty. A server listed twice (the endpoint
+    /// among the mirrors) is asked once.
     public init(_ servers: [String]) {
         precondition(!servers.isEmpty, "a download needs a server")
-        self.servers = servers
+        var seen = Set<String>()
+        self.servers = servers.filter { seen.insert($0).inserted }
     }
 
     public var current: String { servers[index] }

@@ -19,16 +19,16 @@ extension FileFetcher {
     }
 
     /// Fetches every byte `written` lacks while the whole-file digest follows the bytes
-    /// as they land; returns the digest.
+    /// as they land; returns the digest (and the chunk index, when the file had to be read
+    /// again).
     func transferAndHash(
         _ file: ManifestFile, into partial: PartialBlob, written: WrittenRanges, synced: RangeSet, job: Job
-    ) async throws(DownloadFailure) -> String {
+    ) async throws(DownloadFailure) -> (digest: String, chunkHashes: [String]?) {
         async let hashed = follow(file, at: partial.path, written: written)
         let missing = written.snapshot.gaps(within: file.size)
         let rangesServed = try await transfer(file, ranges: missing, into: partial, written: written, journal: synced, job: job)
         if !rangesServed {
-            // One request for the whole body, from the first byte: what is on disk is
-            // written again with the same bytes, so the hash that follows stays right.
+            // One request for the whole body, from the first byte.
             logger.info("\(job.model.id): the server ignores Range; fetching \(file.path) in one piece")
             written.reset()
             let whole = ByteRange(0, file.size)
@@ -37,8 +37,21 @@ extension FileFetcher {
             }
         }
         switch await hashed {
-        case .success(let result):
-            return result
+        case .success(let result) where !written.wasReset:
+            return (result, nil)
+        case .success:
+            // Written again from the first byte, perhaps by another server (a retry moves
+            // on to the next): the digest that followed the first writes need not describe
+            // what is on disk now. One read settles it.
+            do throws(HashingError) {
+                let check = try await hasher.firstVerification(
+                    path: partial.path, kind: file.digest.kind, expectedSize: file.size, chunkSize: chunkSize)
+                return (check.sizeMatches ? check.digest : "", check.chunkHashes)
+            } catch .cancelled {
+                throw .stopped
+            } catch {
+                throw .failed(ProtocolError(.internal, "cannot read \(partial.path) back to check it: \(error)", hint: "check the store's disk"))
+            }
         case .failure(.cancelled):
             throw .stopped
         case .failure(let error):

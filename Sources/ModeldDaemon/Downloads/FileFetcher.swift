@@ -109,8 +109,9 @@ struct FileFetcher: Sendable {
             let written = WrittenRanges(present)
             progress.attach(written)
             let digest: String
+            let chunkHashes: [String]?
             do {
-                digest = try await transferAndHash(file, into: partial, written: written, synced: synced, job: job)
+                (digest, chunkHashes) = try await transferAndHash(file, into: partial, written: written, synced: synced, job: job)
             } catch {
                 await saveJournal(partial, file, written: written)
                 partial.close()
@@ -118,7 +119,7 @@ struct FileFetcher: Sendable {
             }
             fetched += written.fetched
             if digest == file.digest.hex {
-                try await commit(partial, as: file, chunkHashes: nil, job: job)
+                try await commit(partial, as: file, chunkHashes: chunkHashes, job: job)
                 return fetched
             }
             // Wrong bytes: which ones cannot be told, so the file is fetched again whole.
@@ -316,16 +317,20 @@ struct FileFetcher: Sendable {
         guard let journal = try? await ledger.journal(at: legacy) else { return }
         let moved = await io.outcome { () throws(SystemError) in try PartialBlob.move(legacy, to: partial) }
         let ledger = ledger
-        _ = try? await finishing {
-            if case .success(true) = moved {
-                var kept = journal
-                kept.path = partial
-                try await ledger.record(kept)
+        switch moved {
+        case .success(let found):
+            _ = try? await finishing {
+                if found {
+                    var kept = journal
+                    kept.path = partial
+                    try await ledger.record(kept)
+                }
+                try await ledger.forgetJournal(at: legacy)
             }
-            try await ledger.forgetJournal(at: legacy)
-        }
-        if case .failure(let error) = moved {
-            logger.warning("\(file.path): the partial data an older modeld left at \(legacy) is not resumed: \(error)")
+        case .failure(let error):
+            // Ours (the journal says so), and never to be resumed by another tool: dropped.
+            logger.warning("\(file.path): the partial data an older modeld left at \(legacy) cannot be moved, so it is dropped: \(error)")
+            await discard(legacy)
         }
     }
 

@@ -13,6 +13,7 @@ final class WrittenRanges: Sendable {
         var nextKey = 0
         /// Bytes that came over the network, settled segments only.
         var fetched: Int64 = 0
+        var wasReset = false
     }
 
     private let state: Mutex<State>
@@ -49,8 +50,13 @@ final class WrittenRanges: Sendable {
         state.withLock { state in
             state.settled = RangeSet()
             state.live = [:]
+            state.wasReset = true
         }
     }
+
+    /// Whether the file was written again from the first byte since this began: a digest
+    /// that followed the earlier writes does not vouch for it.
+    var wasReset: Bool { state.withLock { $0.wasReset } }
 
     var snapshot: RangeSet {
         state.withLock { state in

@@ -42,9 +42,10 @@ struct FileVerifier: Sendable {
             }
             guard linked, let before = observed else { return .missing }
             var record = try await ledger.verifiedBlob(at: blob)
-            if let known = record, known.chunkHashes.isEmpty, file.size > 0, known.signature != before || depth != .changed {
-                // Verified by its download's digest, index not built yet: the index, if it
-                // comes, names the damage.
+            if let known = record, known.chunkHashes.isEmpty, file.size > 0, known.signature == before, depth != .changed {
+                // Verified by its download's digest, index not built yet, and a deep look
+                // asked for: the index being built (from these very bytes) is the look.
+                // A blob changed since is read whole below: a build would drop its hashes.
                 await indexer.wait(for: blob)
                 record = try await ledger.verifiedBlob(at: blob)
             }
