@@ -39,17 +39,9 @@ public enum HubAPI {
     /// The files of one page of a tree listing; directories are skipped, and every path
     /// and digest is checked before it can name anything on disk.
     public static func files(fromTreePage body: Data) throws(ManifestError) -> [ManifestFile] {
-        struct Entry: Decodable {
-            struct LFS: Decodable { var oid: String?; var sha256: String?; var size: Int64? }
-            var type: String
-            var path: String
-            var size: Int64?
-            var oid: String?
-            var lfs: LFS?
-        }
-        let entries: [Entry]
+        let entries: [HubTreeEntry]
         do {
-            entries = try JSONDecoder().decode([Entry].self, from: body)
+            entries = try JSONDecoder().decode([HubTreeEntry].self, from: body)
         } catch {
             throw .malformed("the tree listing is not a list of entries: \(error)")
         }

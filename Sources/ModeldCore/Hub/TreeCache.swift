@@ -34,22 +34,11 @@ public enum TreeCache {
         }
     }
 
-    /// One entry of the hub's `tree` answer, as far as the cache keeps it.
-    private struct HubEntry: Decodable {
-        struct LFS: Decodable { var oid: String?; var sha256: String?; var size: Int64? }
-        var type: String
-        var path: String
-        var size: Int64?
-        var oid: String?
-        var lfs: LFS?
-        var xetHash: String?
-    }
-
     /// The cache file for the hub's tree entries (every page's, as one JSON array).
     public static func listing(fromHubEntries body: Data) throws(ManifestError) -> Data {
-        let entries: [HubEntry]
+        let entries: [HubTreeEntry]
         do {
-            entries = try JSONDecoder().decode([HubEntry].self, from: body)
+            entries = try JSONDecoder().decode([HubTreeEntry].self, from: body)
         } catch {
             throw .malformed("the tree listing is not a list of entries: \(error)")
         }
