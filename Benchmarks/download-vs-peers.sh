@@ -21,7 +21,7 @@
 #   CONNECTIONS=4        aria2c -x/-s and modeld's connections_per_file
 #   TOOLS="curl aria2c hf modeld"   which to run, in this order
 #   MODELD_TIMEOUT=600   seconds to wait for modeld to report the model available
-#   MODELD_TOML=         TOML appended to modeld's config (WORK/modeld.toml), e.g.
+#   MODELD_TOML=         TOML for modeld's config, as a drop-in (WORK/modeld.d/), e.g.
 #                        MODELD_TOML=$'[verify]\nquiet_period = "50ms"'
 #   SCRATCH=.build       swift build --scratch-path
 #   BENCH_DIR=           work directory (kept, and its source file reused next time);
@@ -258,9 +258,10 @@ id            = "bench"
 repo          = "$REPO"
 revision      = "main"
 auto_download = false
-
-${MODELD_TOML:-}
 TOML
+    # A drop-in, so MODELD_TOML may set any key, [downloads] ones included.
+    mkdir -p "$work/modeld.d"
+    printf '%s\n' "${MODELD_TOML:-}" > "$work/modeld.d/50-bench.toml"
 }
 
 modelctl() { "$BIN/modelctl" --socket "$SOCK" "$@"; }
