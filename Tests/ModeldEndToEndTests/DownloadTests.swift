@@ -376,4 +376,31 @@ import Testing
         #expect(hub.log.bodyBytesSent(file: file.path) == 2 * file.size, "fetched, damaged, fetched again: nothing more")
         #expect(try Data(contentsOf: URL(fileURLWithPath: blob)) == Data(file.content))
     }
+
+    /// A server that ignores Range and drops the whole body late makes the file come again
+    /// from the first byte, from the next server (a mirror) this time. The digest that
+    /// followed the first server's bytes does not vouch for the mirror's: here the mirror
+    /// flips a byte the first pass had already hashed, and the file must not be published
+    /// as it is, but read, found wrong, and fetched again.
+    @Test func aFileWrittenAgainFromItsFirstByteByAnotherServerIsReadBeforeItIsPublished() throws {
+        let file = TestFile("model.bin", size: 8 << 20, seed: 5)
+        let repo = TestRepo(Self.repoID, files: [TestFile("config.json", text: "{}"), file])
+        let hub = try TestHub(repos: [repo])
+        let mirror = try TestHub(repos: [repo])
+        defer {
+            hub.shutdown()
+            mirror.shutdown()
+        }
+        hub.faults.enqueue(.ignoreRange, for: .download(file.path))
+        hub.faults.enqueue(.resetAfter(bytes: 7 << 20), for: .download(file.path))
+        mirror.faults.enqueue(.wrongBytes, for: .download(file.path))
+        let daemon = try Self.daemon("[hub]\nmirrors = [\"\(mirror.endpoint)\"]")
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.waitForState("tiny-video", .missing)
+        let events = try Self.pull(daemon)
+        try daemon.waitForState("tiny-video", .available)
+        let blob = try HFCacheWriter.blob(repo, file.path, in: daemon.directory.file("cache"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: blob)) == Data(file.content))
+        #expect(Self.named("download.retry", in: events).contains { $0["error"]?.string?.contains("do not match") == true }, "\(events)")
+    }
 }
