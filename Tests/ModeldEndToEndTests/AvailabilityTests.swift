@@ -196,15 +196,27 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: blob)) == Data(try #require(repo.file(Self.shard)).content))
     }
 
-    @Test func aLeaseKeepsEvictAwayUntilReleasedOrItsConnectionCloses() async throws {
+    /// The big model laid out in the store as `hf download` leaves it, the daemon started
+    /// over it and the model available; the hub serves both models.
+    static func bigAlreadyInTheStore() throws -> (repo: TestRepo, hub: TestHub, daemon: DaemonHarness, cache: String) {
         let repo = Self.repo(Self.bigRepo)
         let hub = try TestHub(repos: [repo, Self.repo(Self.smallRepo)])
-        defer { hub.shutdown() }
         let daemon = try Self.daemon()
         let cache = daemon.directory.file("cache")
-        try HFCacheWriter.write(repo, into: cache)
-        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
-        try daemon.waitForState(Self.big, .available)
+        do {
+            try HFCacheWriter.write(repo, into: cache)
+            try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+            try daemon.waitForState(Self.big, .available)
+        } catch {
+            hub.shutdown()
+            throw error
+        }
+        return (repo, hub, daemon, cache)
+    }
+
+    @Test func aLeaseKeepsEvictAwayUntilReleasedOrItsConnectionCloses() async throws {
+        let (repo, hub, daemon, cache) = try Self.bigAlreadyInTheStore()
+        defer { hub.shutdown() }
         let blob = try HFCacheWriter.blob(repo, Self.shard, in: cache)
 
         let service = try daemon.client()
@@ -243,14 +255,8 @@ import Testing
     }
 
     @Test func theLeasedCommitsOwnSnapshotIsThePathAndTheStableLinkIsBeside() throws {
-        let repo = Self.repo(Self.bigRepo)
-        let hub = try TestHub(repos: [repo, Self.repo(Self.smallRepo)])
+        let (repo, hub, daemon, cache) = try Self.bigAlreadyInTheStore()
         defer { hub.shutdown() }
-        let daemon = try Self.daemon()
-        let cache = daemon.directory.file("cache")
-        try HFCacheWriter.write(repo, into: cache)
-        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
-        try daemon.waitForState(Self.big, .available)
 
         let answer = try Self.acquire(try daemon.client(), Self.big)
         let commit = try #require(answer.commit)

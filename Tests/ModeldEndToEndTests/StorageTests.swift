@@ -12,12 +12,9 @@ import Testing
     static let small = AvailabilityTests.small
     static let oldCommit = "0123456789abcdef0123456789abcdef01234567"
 
-    @Test func crossingWarnBelowWarnsWithSuggestionsAndCleanupFreesOnlyWhatItListed() throws {
-        let disk = try SmallFilesystem(megabytes: 64)
-        let hub = try TestHub(repos: [
-            AvailabilityTests.repo(AvailabilityTests.bigRepo, size: 16 << 20), AvailabilityTests.repo(AvailabilityTests.smallRepo, size: 12 << 20),
-        ])
-        defer { hub.shutdown() }
+    /// A daemon (not started) whose store is on `disk` and warns below 40 MiB; `rest` is
+    /// the TOML after `[disk]`: more tables, then the models.
+    static func daemon(on disk: SmallFilesystem, _ rest: String) throws -> (DaemonHarness, store: String) {
         let daemon = try DaemonHarness(config: "")
         let store = disk.path + "/hub"
         try daemon.directory.write("modeld.toml", """
@@ -29,6 +26,18 @@ import Testing
             reserve = "0"
             warn_below = "40MiB"
 
+            \(rest)
+            """)
+        return (daemon, store)
+    }
+
+    @Test func crossingWarnBelowWarnsWithSuggestionsAndCleanupFreesOnlyWhatItListed() throws {
+        let disk = try SmallFilesystem(megabytes: 64)
+        let hub = try TestHub(repos: [
+            AvailabilityTests.repo(AvailabilityTests.bigRepo, size: 16 << 20), AvailabilityTests.repo(AvailabilityTests.smallRepo, size: 12 << 20),
+        ])
+        defer { hub.shutdown() }
+        let (daemon, store) = try Self.daemon(on: disk, """
             [[model]]
             id = "\(Self.big)"
             repo = "\(AvailabilityTests.bigRepo)"
@@ -158,17 +167,7 @@ import Testing
     /// the periodic reading sees the crossing and subscribers get `disk.low`.
     @Test func spaceTakenByAnotherProgramAtRunTimeReachesSubscribersAsDiskLow() throws {
         let disk = try SmallFilesystem(megabytes: 64)
-        let daemon = try DaemonHarness(config: "")
-        let store = disk.path + "/hub"
-        try daemon.directory.write("modeld.toml", """
-            [daemon]
-            socket_mode = "0666"
-            store_dir = "\(store)"
-
-            [disk]
-            reserve = "0"
-            warn_below = "40MiB"
-
+        let (daemon, store) = try Self.daemon(on: disk, """
             [gpu]
             poll_every = "1s"
 
