@@ -26,17 +26,21 @@ public enum Daemon {
         } catch {
             throw DaemonError.ledgerUnusable(ledgerPath, "\(error)")
         }
-        let hashing = try BlockingPool()
+        // Bulk work runs below the threads that answer requests (ThreadPriority).
+        let hashing = try BlockingPool(priority: .bulk)
         // Manifest requests, the store's small file operations and name-service lookups
         // block: a pool of their own, never queued behind hashing.
         let io = try BlockingPool(threadCount: 2, name: "modeld-io")
-        let scrubbing = try await ScrubService.makePool(logger: logger)
+        let scrubbing = try BlockingPool(threadCount: 1, name: "modeld-scrub", priority: .background)
         // Each file in flight holds a thread of this pool, its digest following the bytes.
-        let downloadHashing = try BlockingPool(threadCount: max(2, config.downloads.concurrentFiles), name: "modeld-dl")
+        let downloadHashing = try BlockingPool(threadCount: max(2, config.downloads.concurrentFiles), name: "modeld-dl", priority: .bulk)
         // The downloads' file operations (fallocate, fdatasync, fsync of a 10 GB shard,
         // rename): a pool of their own, so a slow sync never delays `status`, statvfs or
         // a name lookup on `io`.
-        let storing = try BlockingPool(threadCount: max(2, config.downloads.concurrentFiles), name: "modeld-store")
+        let storing = try BlockingPool(threadCount: max(2, config.downloads.concurrentFiles), name: "modeld-store", priority: .bulk)
+        for pool in [hashing, scrubbing, downloadHashing, storing] {
+            if let problem = pool.priorityProblem { logger.warning("the \(pool.name) threads run at normal priority: \(problem)") }
+        }
         defer {
             hashing.shutdown()
             io.shutdown()
@@ -57,10 +61,11 @@ public enum Daemon {
         let linker = StableLinker(keeper: keeper, store: store, pool: io, logger: logger)
         let engine: CurlMultiEngine
         do {
-            engine = try CurlMultiEngine()
+            engine = try CurlMultiEngine(priority: .bulk)
         } catch {
             throw DaemonError.transfersUnusable("\(error)")
         }
+        if let problem = engine.priorityProblem { logger.warning("the transfer thread runs at normal priority: \(problem)") }
         let downloader = Downloader(
             keeper: keeper, events: events, ledger: ledger, engine: engine,
             fetcher: FileFetcher(

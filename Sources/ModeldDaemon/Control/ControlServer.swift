@@ -51,7 +51,11 @@ struct ControlServer: Service {
                 var connectionCount: UInt64 = 0
                 for await admitted in arrivals {
                     connectionCount += 1
-                    group.addTask { [connectionCount] in await serve(admitted, number: connectionCount) }
+                    // The connection's task runs on its socket's event loop (see EventLoopTaskExecutor).
+                    let loop = MultiThreadedEventLoopGroup.singleton.next()
+                    group.addTask(executorPreference: EventLoopTaskExecutor(loop)) { [connectionCount] in
+                        await serve(admitted, number: connectionCount, on: loop)
+                    }
                 }
             } onGracefulShutdown: {
                 // The accepting thread ends, and with it `arrivals`.
@@ -86,12 +90,12 @@ struct ControlServer: Service {
     }
 
     /// Hands the connection to NIO (lines of at most 1 MiB) and serves it.
-    private func serve(_ admitted: Admitted, number: UInt64) async {
+    private func serve(_ admitted: Admitted, number: UInt64, on loop: any EventLoop) async {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             // `echo '{"cmd":"status"}' | socat - UNIX-CONNECT:…` shuts its side down right
             // after sending: the answers must still go out, and a subscriber keeps its events.
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            channel = try await ClientBootstrap(group: loop)
                 .channelOption(.allowRemoteHalfClosure, value: true)
                 .withConnectedSocket(admitted.fd) { channel in
                     channel.eventLoop.makeCompletedFuture {

@@ -39,9 +39,13 @@ final class ResourceMonitor: Service, Sendable {
     /// Tells systemd the new `STATUS=` line.
     private let statusChanged: @Sendable () async -> Void
 
-    /// How old a disk reading `status` may be given: statvfs is cheap, not free, and a
-    /// few hundred clients polling status need not each pay it.
+    /// How old a disk reading may get before a reader asks for a new one: statvfs is
+    /// cheap, not free, and a few hundred clients polling status need not each pay it.
     static let diskReadingLife: Duration = .seconds(1)
+    /// A reader found the disk reading stale; `refreshStaleDisk` reads it again. Coalesced:
+    /// however many ask meanwhile, one statvfs round follows.
+    private let staleDisk: AsyncStream<Void>.Continuation
+    private let staleDiskStream: AsyncStream<Void>
 
     init(
         keeper: Keeper, events: EventBus, cleaner: Cleaner, io: BlockingPool, settings: DaemonSettings, logger: Logger,
@@ -49,6 +53,7 @@ final class ResourceMonitor: Service, Sendable {
     ) {
         self.statusChanged = statusChanged
         (diskChangeStream, diskChanges) = AsyncStream.makeStream(of: DiskChange.self)
+        (staleDiskStream, staleDisk) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.keeper = keeper
         self.events = events
         self.cleaner = cleaner
@@ -63,6 +68,7 @@ final class ResourceMonitor: Service, Sendable {
                 group.addTask { await self.poll() }
                 group.addTask { await self.checkDiskAfterDownloads() }
                 group.addTask { await self.tellDiskChanges() }
+                group.addTask { await self.refreshStaleDisk() }
             }
         }
     }
@@ -88,10 +94,14 @@ final class ResourceMonitor: Service, Sendable {
         return latest(disk: disk)
     }
 
-    /// The last reading, the disk re-read when older than `diskReadingLife`.
+    /// The last reading, without waiting for the disk unless it was never read: a reading
+    /// older than `diskReadingLife` is answered as it is and read again behind the answer,
+    /// so `status` never waits for statvfs (an NFS store can make it slow).
     func current() async -> ResourcesResult {
-        let fresh = last.withLock { reading in reading.diskRead.map { .now - $0 < Self.diskReadingLife } ?? false }
-        return latest(disk: fresh ? nil : await checkDisk())
+        let age = last.withLock { reading in reading.diskRead.map { $0.duration(to: .now) } }
+        guard let age else { return latest(disk: await checkDisk()) }
+        if age >= Self.diskReadingLife { staleDisk.yield() }
+        return latest(disk: nil)
     }
 
     private func latest(disk: [DiskReport]?) -> ResourcesResult {
@@ -110,6 +120,10 @@ final class ResourceMonitor: Service, Sendable {
                 return
             }
         }
+    }
+
+    private func refreshStaleDisk() async {
+        for await _ in staleDiskStream { await checkDisk() }
     }
 
     private func checkDiskAfterDownloads() async {

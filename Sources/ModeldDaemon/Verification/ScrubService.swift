@@ -42,16 +42,4 @@ struct ScrubService: Service {
             }
         }
     }
-
-    /// The scrub's pool: one thread, made a background reader before any work. A
-    /// priority that cannot be set (a container may forbid it) is said, not fatal.
-    static func makePool(logger: Logger) async throws -> BlockingPool {
-        let pool = try BlockingPool(threadCount: 1, name: "modeld-scrub")
-        do {
-            try await pool.run { try BackgroundPriority.applyToCurrentThread() }
-        } catch {
-            logger.warning("the scrub runs at normal priority: \(error)")
-        }
-        return pool
-    }
 }

@@ -12,6 +12,9 @@ public final class Ledger: Sendable {
         try AtomicFile.makeFolder(containing: path)
         var configuration = Configuration()
         configuration.label = "modeld.ledger"
+        // GRDB's default (.userInitiated) runs its queues above the threads that answer
+        // requests (nice -2 on Linux): a download's journal writes then delayed `status`.
+        configuration.qos = .default
         database = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(database)
     }

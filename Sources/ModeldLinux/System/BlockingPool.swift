@@ -19,25 +19,36 @@ import Synchronization
 /// refused with ``HashingError/poolShutDown``.
 public final class BlockingPool: Sendable {
     public let threadCount: Int
+    /// What the threads are called, less their number.
+    public let name: String
+    /// Why the threads do not run at the priority asked for (a container may forbid it),
+    /// or nil. Not fatal: the work is done all the same, and the caller says so.
+    public let priorityProblem: SystemError?
     private let shared: Shared
 
     /// Starts `threadCount` threads named `<name>-<n>` (what `top -H` and `ps -L` show;
-    /// cut to the 15 bytes Linux keeps).
-    public init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, name: String = "modeld-hash")
-        throws(HashingError)
-    {
+    /// cut to the 15 bytes Linux keeps), each at `priority` before it takes any work;
+    /// returns once they all are.
+    public init(
+        threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, name: String = "modeld-hash",
+        priority: ThreadPriority = .normal
+    ) throws(HashingError) {
         guard threadCount > 0 else { throw .invalidArgument(reason: "thread count \(threadCount) is not positive") }
         self.threadCount = threadCount
+        self.name = name
         shared = Shared()
+        let started = ThreadStartReports()
         for index in 0..<threadCount {
             do {
-                try Self.startThread(name: "\(name)-\(index)", shared: shared)
+                try Self.startThread(
+                    ThreadStart(name: "\(name)-\(index)", priority: priority, started: started, shared: shared))
             } catch {
                 // The threads already started would wait forever: end them.
                 shared.close(wakingThreads: index)
                 throw .poolStartFailed(cause: error)
             }
         }
+        priorityProblem = started.wait(for: threadCount)
     }
 
     deinit { shutdown() }
@@ -86,8 +97,9 @@ public final class BlockingPool: Sendable {
         shared.close(wakingThreads: threadCount)
     }
 
-    private static func startThread(name: String, shared: Shared) throws(SystemError) {
-        let start = Unmanaged.passRetained(ThreadStart(name: name, shared: shared))
+    private static func startThread(_ thread: ThreadStart) throws(SystemError) {
+        let name = thread.name
+        let start = Unmanaged.passRetained(thread)
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { argument in
             // `argument` is the retained ThreadStart passed below; this thread owns it now.
@@ -171,10 +183,14 @@ extension BlockingPool {
     /// What a new thread needs; passed through `pthread_create`'s `void *`.
     final class ThreadStart: Sendable {
         let name: String
+        let priority: ThreadPriority
+        let started: ThreadStartReports
         let shared: Shared
 
-        init(name: String, shared: Shared) {
+        init(name: String, priority: ThreadPriority, started: ThreadStartReports, shared: Shared) {
             self.name = name
+            self.priority = priority
+            self.started = started
             self.shared = shared
         }
 
@@ -183,6 +199,7 @@ extension BlockingPool {
             // which refuses names over 15 bytes, hence the cut; the name is cosmetic, so
             // there is no failure to handle.
             Thread.current.name = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+            started.apply(priority)
             while let job = shared.next() { job() }
         }
     }

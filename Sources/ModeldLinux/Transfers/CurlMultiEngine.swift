@@ -90,15 +90,26 @@ public final class CurlMultiEngine: @unchecked Sendable {
         var continuation: CheckedContinuation<Outcome, Never>
     }
 
-    public init() throws(TransferError) {
+    private let started = ThreadStartReports()
+    /// Why the engine thread does not run at the priority asked for, or nil (not fatal).
+    public var priorityProblem: SystemError? { started.problem }
+
+    /// Starts the engine thread at `priority`; returns once it runs.
+    public init(priority: ThreadPriority = .normal) throws(TransferError) {
         CurlGlobal.initialize()
         guard let multi = curl_multi_init() else {
             throw .curl(operation: "curl_multi_init", code: CURLE_FAILED_INIT, detail: "out of memory")
         }
         self.multi = multi
-        let thread = Thread { [self] in loop() }
-        thread.name = "modeld-curl"
+        let thread = Thread { [self] in
+            // Named from inside: Foundation names a thread only when it is the current one,
+            // and an unnamed one shows in top -H under the name of the thread that made it.
+            Thread.current.name = "modeld-curl"
+            self.started.apply(priority)
+            loop()
+        }
         thread.start()
+        started.wait(for: 1)
     }
 
     /// Runs `transfer` to its end. Cancelling the calling task stops it; what was written
