@@ -33,11 +33,13 @@ public enum Daemon {
         let io = try BlockingPool(threadCount: 2, name: "modeld-io")
         let scrubbing = try BlockingPool(threadCount: 1, name: "modeld-scrub", priority: .background)
         // Each file in flight holds a thread of this pool, its digest following the bytes.
-        let downloadHashing = try BlockingPool(threadCount: max(2, config.downloads.concurrentFiles), name: "modeld-dl", priority: .bulk)
+        let downloadHashing = try BlockingPool(
+            threadCount: FileFetcher.poolThreads(concurrentFiles: config.downloads.concurrentFiles), name: "modeld-dl", priority: .bulk)
         // The downloads' file operations (fallocate, fdatasync, fsync of a 10 GB shard,
         // rename): a pool of their own, so a slow sync never delays `status`, statvfs or
         // a name lookup on `io`.
-        let storing = try BlockingPool(threadCount: max(2, config.downloads.concurrentFiles), name: "modeld-store", priority: .bulk)
+        let storing = try BlockingPool(
+            threadCount: FileFetcher.poolThreads(concurrentFiles: config.downloads.concurrentFiles), name: "modeld-store", priority: .bulk)
         for pool in [hashing, scrubbing, downloadHashing, storing] {
             if let problem = pool.priorityProblem { logger.warning("the \(pool.name) threads run at normal priority: \(problem)") }
         }

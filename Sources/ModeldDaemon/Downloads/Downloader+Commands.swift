@@ -128,7 +128,9 @@ extension Downloader {
     /// A reload took `config`: downloads of models gone from the catalog end, those whose
     /// entry names other files are planned again, `concurrent_files` applies.
     func configChanged(_ config: ModeldConfig) async {
-        await perform(queue.catalogChanged(to: config.models, slots: config.downloads.concurrentFiles))
+        let slots = config.downloads.concurrentFiles
+        fetcher.fitPools(to: slots)
+        await perform(queue.catalogChanged(to: config.models, slots: slots))
     }
 
     // MARK: - Helpers

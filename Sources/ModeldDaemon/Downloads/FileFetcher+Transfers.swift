@@ -137,6 +137,8 @@ extension FileFetcher {
             transfer.stallTimeout = Int(max(1, job.settings.stallTimeout.seconds.rounded(.up)))
             transfer.fileSize = file.size
             transfer.counter = ByteCounter(pulse: written.pulse)
+            // A blob two models need is fetched once, by the model that started it: its
+            // bytes count against that model's limit (and the global one), not twice.
             transfer.rateGroup = job.model.id
             let key = written.begin(at: start, counter: transfer.counter)
             let outcome = await engine.run(transfer)

@@ -46,6 +46,22 @@ struct FileFetcher: Sendable {
         case repaired(bytes: Int64)
     }
 
+    /// Threads of the hashing and `io` pools for `concurrentFiles` files in flight: each
+    /// holds one of each, and a file without one waits for its digest.
+    static func poolThreads(concurrentFiles: Int) -> Int { max(2, concurrentFiles) }
+
+    /// Grows the pools when a reload raised `concurrent_files` (they never shrink: an idle
+    /// thread costs nothing that matters).
+    func fitPools(to concurrentFiles: Int) {
+        for pool in [hasher.pool, io] {
+            do {
+                try pool.grow(to: Self.poolThreads(concurrentFiles: concurrentFiles))
+            } catch {
+                logger.warning("the \(pool.name) pool keeps \(pool.threadCount) threads: \(error)")
+            }
+        }
+    }
+
     func fetch(_ file: ManifestFile, job: Job, progress: FileProgress) async throws(DownloadFailure) -> Fetched {
         if case .verified = await verifier.check(file, of: job.manifest, depth: .changed) { return .alreadyThere }
         let lock = try await lockBlob(file, job: job, progress: progress)

@@ -18,13 +18,11 @@ import Synchronization
 /// already queued then still run, so every waiting caller gets an answer; new work is
 /// refused with ``HashingError/poolShutDown``.
 public final class BlockingPool: Sendable {
-    public let threadCount: Int
     /// What the threads are called, less their number.
     public let name: String
-    /// Why the threads do not run at the priority asked for (a container may forbid it),
-    /// or nil. Not fatal: the work is done all the same, and the caller says so.
-    public let priorityProblem: SystemError?
+    private let priority: ThreadPriority
     private let shared: Shared
+    private let started = ThreadStartReports()
 
     /// Starts `threadCount` threads named `<name>-<n>` (what `top -H` and `ps -L` show;
     /// cut to the 15 bytes Linux keeps), each at `priority` before it takes any work;
@@ -34,21 +32,38 @@ public final class BlockingPool: Sendable {
         priority: ThreadPriority = .normal
     ) throws(HashingError) {
         guard threadCount > 0 else { throw .invalidArgument(reason: "thread count \(threadCount) is not positive") }
-        self.threadCount = threadCount
         self.name = name
+        self.priority = priority
         shared = Shared()
-        let started = ThreadStartReports()
-        for index in 0..<threadCount {
+        do {
+            try grow(to: threadCount)
+        } catch {
+            // The threads already started would wait forever: end them.
+            shutdown()
+            throw error
+        }
+    }
+
+    public var threadCount: Int { shared.threadCount }
+
+    /// Why the threads do not run at the priority asked for (a container may forbid it),
+    /// or nil. Not fatal: the work is done all the same, and the caller says so.
+    public var priorityProblem: SystemError? { started.problem }
+
+    /// Starts threads until there are `count` (a reload asked for more files at once);
+    /// never ends any. Does nothing once the pool is shut down.
+    public func grow(to count: Int) throws(HashingError) {
+        guard let added = shared.addThreads(upTo: count) else { return }
+        for index in added {
             do {
-                try Self.startThread(
-                    ThreadStart(name: "\(name)-\(index)", priority: priority, started: started, shared: shared))
+                try Self.startThread(ThreadStart(name: "\(name)-\(index)", priority: priority, started: started, shared: shared))
             } catch {
-                // The threads already started would wait forever: end them.
-                shared.close(wakingThreads: index)
+                shared.removeThreads(added.upperBound - index)
+                started.wait(for: index - added.lowerBound)
                 throw .poolStartFailed(cause: error)
             }
         }
-        priorityProblem = started.wait(for: threadCount)
+        started.wait(for: added.count)
     }
 
     deinit { shutdown() }
@@ -94,7 +109,7 @@ public final class BlockingPool: Sendable {
     /// for them (a running job may take seconds; cancel its task to stop it sooner).
     /// Calling it again does nothing.
     public func shutdown() {
-        shared.close(wakingThreads: threadCount)
+        shared.close()
     }
 
     private static func startThread(_ thread: ThreadStart) throws(SystemError) {
@@ -136,6 +151,25 @@ extension BlockingPool {
             var jobs: [Job?] = []
             var head = 0
             var closed = false
+            /// Threads started (or being started) that have not been told to end.
+            var threads = 0
+        }
+
+        var threadCount: Int { state.withLock { $0.threads } }
+
+        /// Counts the threads that take the pool to `count`, and returns their numbers:
+        /// nil when shut down, an empty range when there are enough.
+        func addThreads(upTo count: Int) -> Range<Int>? {
+            state.withLock { state in
+                guard !state.closed else { return nil }
+                defer { state.threads = max(state.threads, count) }
+                return state.threads..<max(state.threads, count)
+            }
+        }
+
+        /// Threads counted by `addThreads` that could not be started.
+        func removeThreads(_ count: Int) {
+            state.withLock { $0.threads -= count }
         }
 
         /// False when the pool is shut down.
@@ -149,13 +183,14 @@ extension BlockingPool {
             return accepted
         }
 
-        func close(wakingThreads count: Int) {
-            let first = state.withLock { state in
+        /// Wakes every thread: each one woken with an empty queue ends.
+        func close() {
+            let threads: Int? = state.withLock { state in
                 defer { state.closed = true }
-                return !state.closed
+                return state.closed ? nil : state.threads
             }
-            guard first else { return }
-            for _ in 0..<count { wakeups.signal() }
+            guard let threads else { return }
+            for _ in 0..<threads { wakeups.signal() }
         }
 
         /// The next job, or nil when the pool is shut down and drained.
