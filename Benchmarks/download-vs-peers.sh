@@ -397,6 +397,7 @@ measure() { # TOOL
 
 [[ " $TOOLS " == *" modeld "* ]] && { modeld_build || true; }
 
+rm -f "$work/status-idle.txt" "$work/status-pull.txt"   # a kept BENCH_DIR holds an earlier run's
 log "measuring ${SIZE_MIB} MiB, $RUNS run(s) per tool (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
 for tool in $TOOLS; do
     if [[ $tool == modeld && -n $modeld_error ]]; then errors[modeld]=$modeld_error; fi
