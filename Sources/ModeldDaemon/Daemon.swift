@@ -93,9 +93,11 @@ public enum Daemon {
         let acquirer = Acquirer(
             keeper: keeper, downloads: downloader, verifications: queue, ledger: ledger, resources: resources,
             store: store, logger: logger)
+        let updater = Updater(
+            keeper: keeper, manifests: manifests, fetcher: downloader.fetcher, resources: resources, events: events, io: io, logger: logger)
         let router = CommandRouter(
             keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, downloads: downloader, acquirer: acquirer,
-            evictor: evictor, cleaner: cleaner, resources: resources,
+            evictor: evictor, cleaner: cleaner, resources: resources, updater: updater,
             health: HealthCheck(keeper: keeper, resources: resources, cleaner: cleaner),
             io: io, storePath: config.daemon.storeDir, started: Date())
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -126,6 +128,7 @@ public enum Daemon {
                     .init(service: ScrubService(
                         keeper: keeper, ledger: ledger, verifier: scrubVerifier, period: config.verify.scrubEvery, logger: logger)),
                     .init(service: resources),
+                    .init(service: updater),
                     .init(service: control),
                     .init(service: ReloadService(hangups: hangups, reloader: reloader)),
                     .init(service: SystemdService(notifier: notifier, keeper: keeper, events: events, logger: logger)),

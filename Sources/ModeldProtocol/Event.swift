@@ -30,8 +30,16 @@ public struct Event: Sendable, Equatable {
         case repairDone(model: String, file: String, bytesFetched: Int64)
         /// The store's filesystem dropped under `[disk] warn_below`, with what would free space.
         case diskLow(path: String, freeBytes: Int64, thresholdBytes: Int64, suggestions: [Recommendation])
+        /// A new revision (`update.available`), switched to (`update.applied`), an update
+        /// that failed before the switch (`update.failed`, with the error), or a switch
+        /// back (`update.rolled_back`, with the reason).
+        case update(UpdateNews, model: String, current: String?, latest: String, detail: String?)
         /// Sent to a subscriber that could not keep up, before it is disconnected.
         case lagged(dropped: Int)
+    }
+
+    public enum UpdateNews: String, Sendable, Equatable {
+        case available, applied, failed, rolledBack = "rolled_back"
     }
 
     public var name: String {
@@ -48,6 +56,7 @@ public struct Event: Sendable, Equatable {
         case .downloadFailed: "download.failed"
         case .repairDone: "repair.done"
         case .diskLow: "disk.low"
+        case .update(let news, _, _, _, _): "update.\(news.rawValue)"
         case .lagged: "lagged"
         }
     }
@@ -58,7 +67,7 @@ public struct Event: Sendable, Equatable {
         case .modelState(let model, _, _, _), .verifyProgress(let model, _, _), .verifyDone(let model, _, _, _, _),
             .integrityDamaged(let model, _, _, _, _), .integrityMissing(let model, _, _),
             .downloadProgress(let model, _, _, _, _), .downloadRetry(let model, _, _, _, _, _), .downloadDone(let model, _, _),
-            .downloadFailed(let model, _), .repairDone(let model, _, _):
+            .downloadFailed(let model, _), .repairDone(let model, _, _), .update(_, let model, _, _, _):
             model
         case .configReloaded, .diskLow, .lagged:
             nil
@@ -133,6 +142,11 @@ public struct Event: Sendable, Equatable {
                 try c.encode(model, forKey: .model)
                 try c.encode(file, forKey: .file)
                 try c.encode(fetched, forKey: .bytesFetched)
+            case .update(_, let model, let current, let latest, let detail):
+                try c.encode(model, forKey: .model)
+                try c.encode(current, forKey: .current)
+                try c.encode(latest, forKey: .latest)
+                try c.encodeIfPresent(detail, forKey: .reason)
             case .diskLow(let path, let free, let threshold, let suggestions):
                 try c.encode(path, forKey: .path)
                 try c.encode(free, forKey: .freeBytes)
@@ -149,5 +163,5 @@ enum EventField: String, CodingKey {
     case corrupted, filesDone = "files_done", filesTotal = "files_total", damagedRanges = "damaged_ranges"
     case bytesDone = "bytes_done", bytesTotal = "bytes_total", speed = "speed_bps", eta = "eta_s", attempt, max
     case delay = "delay_s", error, bytesFetched = "bytes_fetched", retries
-    case path, freeBytes = "free_bytes", thresholdBytes = "threshold_bytes", suggestions
+    case path, freeBytes = "free_bytes", thresholdBytes = "threshold_bytes", suggestions, current, latest
 }

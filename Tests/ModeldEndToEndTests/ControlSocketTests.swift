@@ -48,7 +48,7 @@ import Testing
             (#"{"cmd": "acquire"}"#, .badRequest),
             (#"{"cmd": "acquire", "model": "tiny", "wait_s": -1}"#, .badRequest),
             (#"{"cmd": "release", "lease": "lease-made-up"}"#, .badRequest),
-            (#"{"cmd": "update", "model": "tiny"}"#, .unknownCommand),
+            (#"{"cmd": "usage", "model": "tiny"}"#, .unknownCommand),
             (#"{"cmd": "pause"}"#, .badRequest),
             (#"{"cmd": "priority", "model": "tiny"}"#, .badRequest),
             ("{\"cmd\": \"status\u{0}\"}", .badRequest),

@@ -123,6 +123,6 @@ import Testing
         #expect(Command.reload.access == .admin)
         #expect(Command.status.access == .read)
         #expect(Command.acquire.access == .use)
-        #expect(Command.allCases.count == 26)
+        #expect(Command.allCases.count == 27)
     }
 }

@@ -17,6 +17,8 @@ public struct CatalogModel: Sendable, Equatable, Identifiable {
     /// (for "this needs 126 GB" before a first pull); the manifest is the truth.
     public var approxSize: ByteSize?
     public var description = ""
+    /// Overrides `[updates] policy` for this model.
+    public var updatePolicy: UpdatePolicy?
 
     public init(id: String, repo: String) {
         self.id = id
@@ -52,7 +54,7 @@ extension CatalogModel: Codable {
     enum CodingKeys: String, CodingKey {
         case id, repo, revision, tasks, sizes, minVRAMGB = "min_vram_gb", quality
         case autoDownload = "auto_download", priority, keep, include, exclude
-        case approxSize = "approx_size", description
+        case approxSize = "approx_size", description, updatePolicy = "update_policy"
     }
 
     /// A drop-in may name a model the layers below already define and set single keys;
@@ -86,6 +88,7 @@ extension CatalogModel: Codable {
         exclude = try c.decode(.exclude, or: base.exclude)
         approxSize = try c.decodeIfPresent(ByteSize.self, forKey: .approxSize) ?? base.approxSize
         description = try c.decode(.description, or: base.description)
+        updatePolicy = try c.decodeIfPresent(UpdatePolicy.self, forKey: .updatePolicy) ?? base.updatePolicy
         if revision.isEmpty || revision.contains("..") || revision.hasPrefix("/") {
             throw DecodingError.dataCorruptedError(
                 forKey: .revision, in: c, debugDescription: "\"\(revision)\" is not a branch, tag or commit")

@@ -15,6 +15,7 @@ struct CommandRouter: Sendable {
     let evictor: Evictor
     let cleaner: Cleaner
     let resources: ResourceMonitor
+    let updater: Updater
     let health: HealthCheck
     /// For what blocks: user and group lookups.
     let io: BlockingPool
@@ -78,12 +79,7 @@ struct CommandRouter: Sendable {
         case .health:
             return try reply(await health.report())
         case .keep, .unkeep:
-            guard let model = try request.arguments(ModelArgument.self).model else {
-                throw ProtocolError(
-                    .badRequest, "argument \"model\" is required for \(command.rawValue)",
-                    hint: #"like {"cmd":"\#(command.rawValue)","model":"ti2v-5B"}"#)
-            }
-            return try reply(try await cleaner.setPinned(model, command == .keep))
+            return try reply(try await cleaner.setPinned(try requiredModel(request, command), command == .keep))
         case .cleanup:
             let result = try await cleaner.cleanup(try request.arguments(CleanupArguments.self))
             if !result.dryRun { await resources.checkDisk() }
@@ -95,12 +91,15 @@ struct CommandRouter: Sendable {
         case .report:
             return try reply(try await acquirer.report(request))
         case .evict:
-            guard let model = try request.arguments(ModelArgument.self).model else {
-                throw ProtocolError(.badRequest, "argument \"model\" is required for evict", hint: #"like {"cmd":"evict","model":"ti2v-5B"}"#)
-            }
-            let result = try await evictor.evict(model)
+            let result = try await evictor.evict(try requiredModel(request, command))
             await resources.checkDisk()
             return try reply(result)
+        case .update:
+            return try reply(try await updater.update(try request.arguments(UpdateArguments.self)))
+        case .rollback:
+            return try reply(try await updater.rollback(try requiredModel(request, command)))
+        case .history:
+            return try reply(try await updater.history(try requiredModel(request, command)))
         case .suggest:
             return try reply(try await acquirer.suggest(try request.arguments(SuggestArguments.self)))
         case .metrics:
@@ -163,6 +162,16 @@ struct CommandRouter: Sendable {
                 .unknownCommand, "'\(command.rawValue)' is part of the protocol but not in this version of modeld yet",
                 hint: "modelctl --help lists what this version can do")
         }
+    }
+
+    /// The `model` argument a command cannot do without.
+    private func requiredModel(_ request: Request, _ command: Command) throws(ProtocolError) -> String {
+        guard let model = try request.arguments(ModelArgument.self).model else {
+            throw ProtocolError(
+                .badRequest, "argument \"model\" is required for \(command.rawValue)",
+                hint: #"like {"cmd":"\#(command.rawValue)","model":"ti2v-5B"}"#)
+        }
+        return model
     }
 
     /// `model`, or every queued model with `all: true`: exactly one of them.

@@ -298,6 +298,10 @@ actor Keeper {
             status.integrity = integrity.integrity
         }
         status.download = record.download?.status
+        if !model.pinsCommit { status.update = record.update.status }
+        if record.update.available {
+            status.actions.append(.init(command: "modelctl update \(model.id)", why: "a new revision is out (\(record.update.latest?.prefix(12) ?? ""))"))
+        }
         status.fitsVRAM = model.fits(vramGB: gpuMemoryGB)
         if status.fitsVRAM == false, let gpuMemoryGB {
             status.actions.append(vramAction(model, gpuMemoryGB: gpuMemoryGB))

@@ -26,6 +26,8 @@ struct ModelRecord {
     var changedOutsideDuringDownload = false
     /// Its files are being removed (`evict`).
     var evicting = false
+    /// Its next revision, as the last check found it.
+    var update = UpdateRecord()
 
     /// Whether its files are being checked (or were never checked): a download waits, so a
     /// late verdict cannot undo what it just wrote.

@@ -69,6 +69,41 @@ struct ManifestSource: Sendable {
         return .success(filtered(fetched.manifest, model))
     }
 
+    /// The commit the model's revision names on the hub now (an update check): one request.
+    func latestCommit(for model: CatalogModel, config: ModeldConfig) async -> Result<String, HubFailure> {
+        let fetcher = ManifestFetcher(endpoint: config.hub.endpoint, token: config.token?.value)
+        return await hub { () throws(HubFailure) in try fetcher.commit(repo: model.repo, revision: model.revision) }
+    }
+
+    /// The manifest of `commit`, a revision the model may move to: the kept listing, else
+    /// the hub's, kept then — `refs/` untouched, so the model stays where it is until an
+    /// update switches it.
+    func manifest(of commit: String, for model: CatalogModel, config: ModeldConfig) async -> Result<Manifest, HubFailure> {
+        let store = store
+        if case .success(let kept?) = await hub({ () throws(HubFailure) in try? store.manifest(repo: model.repo, commit: commit) }) {
+            return .success(filtered(kept, model))
+        }
+        let fetcher = ManifestFetcher(endpoint: config.hub.endpoint, token: config.token?.value)
+        return await hub { () throws(HubFailure) in
+            let fetched = try fetcher.fetch(repo: model.repo, revision: commit)
+            do {
+                try store.keepListing(fetched.listing, repo: model.repo, commit: fetched.manifest.commit)
+            } catch {
+                throw HubFailure(kind: .transient, message: "the file list of \(commit.prefix(12)) cannot be kept in the store: \(error)", hint: "check the store's free space and permissions")
+            }
+            return filtered(fetched.manifest, model)
+        }
+    }
+
+    /// `work` on the pool; a pool shut down reads as the daemon stopping.
+    private func hub<T: Sendable>(_ work: @escaping @Sendable () throws(HubFailure) -> T) async -> Result<T, HubFailure> {
+        do {
+            return try await pool.result(of: work)
+        } catch {
+            return .failure(HubFailure(kind: .transient, message: "the daemon is stopping", hint: "start it again"))
+        }
+    }
+
     /// Whether the store holds anything of the model's repository.
     func anythingStored(_ model: CatalogModel) -> Bool {
         FileStat.isDirectory(store.layout.repoFolder(model.repo))

@@ -20,17 +20,7 @@ public struct ManifestFetcher: Sendable {
     /// The manifest of `revision`, and its tree listing to keep as `trees/<commit>.json`
     /// (in huggingface_hub's format: ``TreeCache``).
     public func fetch(repo: String, revision: String) throws(HubFailure) -> (manifest: Manifest, listing: Data) {
-        let commit: String
-        if Hex.isCommit(revision) {
-            commit = revision.lowercased()
-        } else {
-            let answer = try get(HubAPI.revisionURL(endpoint: endpoint, repo: repo, revision: revision), repo, revision)
-            do {
-                commit = try HubAPI.commit(fromRevision: answer.body)
-            } catch {
-                throw HubFailure(kind: .hubError, message: "\(repo)@\(revision): \(error)", hint: "check HF_ENDPOINT / [hub] endpoint")
-            }
-        }
+        let commit = try self.commit(repo: repo, revision: revision)
         var files: [ManifestFile] = []
         var entries: [Any] = []
         var next: String? = HubAPI.treeURL(endpoint: endpoint, repo: repo, commit: commit)
@@ -69,6 +59,18 @@ public struct ManifestFetcher: Sendable {
             throw HubFailure(kind: .hubError, message: "\(repo)@\(commit): \(error)", hint: "the hub's answer is unusable; report it or try a mirror")
         }
         return (Manifest(repo: repo, commit: commit, files: files), listing)
+    }
+
+    /// The commit `revision` names now: one request (the revision endpoint), none for a
+    /// commit id. What an update check asks.
+    public func commit(repo: String, revision: String) throws(HubFailure) -> String {
+        if Hex.isCommit(revision) { return revision.lowercased() }
+        let answer = try get(HubAPI.revisionURL(endpoint: endpoint, repo: repo, revision: revision), repo, revision)
+        do {
+            return try HubAPI.commit(fromRevision: answer.body)
+        } catch {
+            throw HubFailure(kind: .hubError, message: "\(repo)@\(revision): \(error)", hint: "check HF_ENDPOINT / [hub] endpoint")
+        }
     }
 
     private func get(_ url: String, _ repo: String, _ revision: String) throws(HubFailure) -> CurlRequest.Response {

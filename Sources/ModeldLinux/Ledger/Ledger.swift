@@ -70,6 +70,16 @@ public final class Ledger: Sendable {
                 table.primaryKey("model", .text)
             }
         }
+        migrator.registerMigration("v5: revision switches") { db in
+            try db.create(table: RevisionSwitch.databaseTableName) { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("model", .text).notNull().indexed()
+                table.column("commit", .text).notNull()
+                table.column("previous", .text)
+                table.column("at", .datetime).notNull()
+                table.column("why", .text).notNull()
+            }
+        }
         return migrator
     }
 
@@ -136,6 +146,19 @@ public final class Ledger: Sendable {
             return Dictionary(uniqueKeysWithValues: rows.compactMap { row in
                 (row["last"] as Date?).map { (row["model"] as String, $0) }
             })
+        }
+    }
+
+    // MARK: - Revisions
+
+    public func record(_ change: RevisionSwitch) async throws {
+        _ = try await database.write { db in try change.inserted(db) }
+    }
+
+    /// The model's revision switches, newest first.
+    public func switches(of model: String) async throws -> [RevisionSwitch] {
+        try await database.read { db in
+            try RevisionSwitch.filter(Column("model") == model).order(Column("id").desc).fetchAll(db)
         }
     }
 

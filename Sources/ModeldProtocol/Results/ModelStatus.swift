@@ -27,6 +27,8 @@ public struct ModelStatus: Codable, Sendable, Equatable {
     public var verify: Verification?
     /// While a download or repair is queued, running, paused or failed.
     public var download: DownloadStatus?
+    /// What the last check for a new revision found; nil for a model pinned to a commit.
+    public var update: UpdateStatus?
     public var actions: [Action]
 
     public init(
@@ -50,7 +52,8 @@ public struct ModelStatus: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case model, repo, revision, commit, state, ready, path, sizeBytes = "size_bytes"
-        case presentBytes = "present_bytes", pinned, fitsVRAM = "fits_vram", reason, files, integrity, verify, download, actions
+        case presentBytes = "present_bytes", pinned, fitsVRAM = "fits_vram", reason, files, integrity, verify, download, update
+        case actions
     }
 
     /// `files`: counts, and the names of what is missing or damaged.

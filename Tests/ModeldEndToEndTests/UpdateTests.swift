@@ -1,0 +1,212 @@
+import Foundation
+import ModeldCore
+import ModeldProtocol
+import ModeldTestSupport
+import Synchronization
+import Testing
+
+/// New revisions against the real daemon and the test hub: found by the periodic check,
+/// staged beside the current snapshot fetching only what changed, switched in one step
+/// while generations keep what they hold, and rolled back at once.
+@Suite(.timeLimit(.minutes(10))) struct UpdateTests {
+    static let repoID = "org/updates"
+    static let changed = "b.bin"
+    static let model = "m"
+    static let files = [
+        TestFile("config.json", text: #"{"v": 1}"#), TestFile("a.bin", size: 2 << 20, seed: 1),
+        TestFile(changed, size: 2 << 20, seed: 2), TestFile("c.bin", size: 1 << 20, seed: 3),
+        TestFile("vae.bin", size: 1 << 20, seed: 4),
+    ]
+
+    /// The same five files, one of them with other bytes.
+    static var nextFiles: [TestFile] {
+        files.map { $0.path == changed ? TestFile(changed, size: 3 << 20, seed: 20) : $0 }
+    }
+
+    static func daemon(hub: TestHub, retries: Int = 3) throws -> DaemonHarness {
+        let daemon = try DaemonHarness(config: "")
+        try daemon.directory.write("modeld.toml", """
+            [daemon]
+            socket_mode = "0666"
+            store_dir = "\(daemon.directory.file("cache"))"
+
+            [downloads]
+            max_retries = \(retries)
+            backoff_initial = "100ms"
+            backoff_max = "200ms"
+
+            [disk]
+            reserve = "0"
+
+            [updates]
+            check_every = "2s"
+
+            [[model]]
+            id = "\(model)"
+            repo = "\(repoID)"
+            """)
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        return daemon
+    }
+
+    /// A daemon with the model pulled and available.
+    static func started() throws -> (TestHub, DaemonHarness) {
+        let hub = try TestHub(repos: [TestRepo(repoID, files: files)])
+        let daemon = try daemon(hub: hub)
+        try daemon.waitForState(model, .missing)
+        #expect(try daemon.request("pull", ["model": .string(model)]).ok)
+        try daemon.waitForState(model, .available, timeout: .seconds(60))
+        return (hub, daemon)
+    }
+
+    static func updateEvents(_ daemon: DaemonHarness) throws -> ControlClient {
+        let client = try daemon.client(timeout: .seconds(60))
+        #expect(try client.request("subscribe", ["topics": .array([.string("update")])]).ok)
+        return client
+    }
+
+    static func status(_ daemon: DaemonHarness) throws -> ModelStatus {
+        try #require(try daemon.request("status", ["model": .string(model)]).decode(StatusResult.self).models.first)
+    }
+
+    /// `acquire` with no wait, over and over on a thread of its own until stopped: every
+    /// answer that was not ready.
+    final class AcquirePoller: Sendable {
+        private let stop = Atomic(false)
+        private let notReady = Mutex<[String]>([])
+        private let done = DispatchSemaphore(value: 0)
+
+        init(socket: String) {
+            Thread.detachNewThread { [self] in
+                defer { done.signal() }
+                guard let client = try? ControlClient(path: socket, timeout: .seconds(30)) else {
+                    notReady.withLock { $0.append("could not connect") }
+                    return
+                }
+                while !stop.load(ordering: .relaxed) {
+                    let answer = try? client.request("acquire", ["model": .string(UpdateTests.model), "wait_s": .number(0)])
+                    guard let result = try? answer?.decode(AcquireResult.self) else {
+                        notReady.withLock { $0.append("no answer: \(String(describing: answer?.error))") }
+                        continue
+                    }
+                    if result.ready, let lease = result.lease {
+                        _ = try? client.request("release", ["lease": .string(lease)])
+                    } else {
+                        notReady.withLock { $0.append("\(result.state?.rawValue ?? "?"): \(result.message ?? "")") }
+                    }
+                    usleep(20_000)
+                }
+            }
+        }
+
+        func finish() -> [String] {
+            stop.store(true, ordering: .relaxed)
+            done.wait()
+            return notReady.withLock { $0 }
+        }
+    }
+
+    @Test func aNewCommitIsFoundFetchedAloneSwitchedToAndRolledBack() throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        let old = try #require(hub.repo(Self.repoID)?.main.id)
+        let events = try Self.updateEvents(daemon)
+        // A generation holds the old commit through the whole update.
+        let holder = try daemon.client()
+        let held = try AvailabilityTests.acquire(holder, Self.model)
+        #expect(held.ready && held.commit == old)
+        let heldPath = try #require(held.path)
+        let oldBytes = try Data(contentsOf: URL(fileURLWithPath: heldPath + "/" + Self.changed))
+
+        let new = try hub.update(Self.repoID) { repo in repo.commit(Self.nextFiles).id }
+        // The periodic check (every 2 s) finds it.
+        let available = try DownloadTests.read(until: "update.available", from: events).last
+        #expect(available?["latest"]?.string == new && available?["current"]?.string == old)
+        let offered = try #require(try Self.status(daemon).update)
+        #expect(offered.available && offered.latest == new)
+        #expect(offered.filesChanged == 1 && offered.bytesToFetch == 3 << 20 && offered.fits == true)
+        #expect(try Self.status(daemon).state == .available)
+
+        hub.faults.enqueue(.throttle(bytesPerSecond: 2_000_000), for: .download(Self.changed), times: 100)
+        let before = hub.log.bodyBytesSent(file: Self.changed, in: Self.repoID)
+        let others = Self.files.filter { $0.path != Self.changed }.map { hub.log.bodyBytesSent(file: $0.path, in: Self.repoID) }
+        let poller = AcquirePoller(socket: daemon.socketPath)
+        // modelctl waits for the switch, as a person would.
+        let update = try daemon.modelctl(["--socket", daemon.socketPath, "update", Self.model])
+        #expect(update.status == 0, "\(update.output)\(update.error)")
+        #expect(update.output.contains("\(old.prefix(12)) → \(new.prefix(12))") && update.output.contains("now on \(new.prefix(12))"), "\(update.output)")
+        let seen = try DownloadTests.read(until: "update.applied", from: events)
+        let notReady = poller.finish()
+        #expect(notReady.isEmpty, "acquire answered not ready during the update: \(notReady)")
+        #expect(DownloadTests.named("update.available", in: seen).isEmpty, "update.available came once per commit")
+        #expect(DownloadTests.named("update.failed", in: seen).isEmpty, "\(seen)")
+
+        #expect(hub.log.bodyBytesSent(file: Self.changed, in: Self.repoID) - before == 3 << 20, "the changed file came once")
+        let othersAfter = Self.files.filter { $0.path != Self.changed }.map { hub.log.bodyBytesSent(file: $0.path, in: Self.repoID) }
+        #expect(othersAfter == others, "the unchanged files were linked, not fetched")
+        let now = try AvailabilityTests.acquire(try daemon.client(), Self.model)
+        #expect(now.ready && now.commit == new && now.path?.hasSuffix("/snapshots/" + new) == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: heldPath + "/" + Self.changed)) == oldBytes, "the held snapshot never changed")
+        #expect(try Self.status(daemon).update?.available == false)
+
+        let cache = daemon.directory.file("cache")
+        let verify = try HFCLI.run(
+            ["cache", "verify", Self.repoID, "--cache-dir", cache, "--fail-on-missing-files"], hub: hub, in: daemon.directory)
+        #expect(verify.status == 0, "\(verify.output)\(verify.error)")
+        let script = """
+            import sys; from huggingface_hub import hf_hub_download, scan_cache_dir
+            print(open(hf_hub_download(sys.argv[1], sys.argv[2], cache_dir=sys.argv[3], local_files_only=True), "rb").read()[:0] == b"")
+            print(sorted(r.commit_hash for repo in scan_cache_dir(sys.argv[3]).repos for r in repo.revisions if "main" in r.refs)[0])
+            """
+        let read = try ChildProcess.run(
+            try HFCLI.python(), ["-c", script, Self.repoID, Self.changed, cache],
+            environment: HFCLI.environment(hub: hub, home: daemon.directory.path), in: daemon.directory.path)
+        #expect(read.status == 0 && read.output == "True\n\(new)\n", "\(read.output)\(read.error)")
+
+        let downloaded = { hub.log.requests.filter { $0.kind == .download }.reduce(0) { $0 + $1.bodyBytesSent } }
+        let sentBefore = downloaded()
+        let started = ContinuousClock.now
+        let back = try daemon.request("rollback", ["model": .string(Self.model)])
+        let took = started.duration(to: .now)
+        #expect(back.ok, "\(String(describing: back.error))")
+        #expect(took < .seconds(1), "rollback took \(took)")
+        #expect(try back.decode(RollbackResult.self) == RollbackResult(model: Self.model, from: new, to: old))
+        #expect(try DownloadTests.read(until: "update.rolled_back", from: events).last?["latest"]?.string == old)
+        #expect(downloaded() == sentBefore, "a rollback fetches nothing")
+        #expect(try AvailabilityTests.acquire(try daemon.client(), Self.model).commit == old)
+        #expect(try Self.status(daemon).update?.available == false, "the commit rolled back from is not offered again")
+
+        let history = try daemon.request("history", ["model": .string(Self.model)]).decode(HistoryResult.self)
+        #expect(history.current == old)
+        #expect(history.revisions.map(\.commit) == [old, new] && history.revisions.map(\.why) == ["rollback", "update"])
+        let printed = try daemon.modelctl(["--socket", daemon.socketPath, "history", Self.model])
+        #expect(printed.status == 0 && printed.output.contains("rollback") && printed.output.contains(String(new.prefix(12))), "\(printed.output)")
+        let again = try daemon.modelctl(["--socket", daemon.socketPath, "rollback", Self.model])
+        #expect(again.status == 1 && again.error.contains("no previous revision"), "\(again.output)\(again.error)")
+    }
+
+    @Test func anUpdateWhoseFileNeverArrivesWholeFailsAndTheOldRevisionStays() throws {
+        let hub = try TestHub(repos: [TestRepo(Self.repoID, files: Self.files)])
+        defer { hub.shutdown() }
+        let daemon = try Self.daemon(hub: hub, retries: 1)
+        try daemon.waitForState(Self.model, .missing)
+        #expect(try daemon.request("pull", ["model": .string(Self.model)]).ok)
+        try daemon.waitForState(Self.model, .available, timeout: .seconds(60))
+        let old = try #require(hub.repo(Self.repoID)?.main.id)
+        let links = daemon.directory.file("state/models/\(Self.model)")
+        let linkBefore = try FileManager.default.destinationOfSymbolicLink(atPath: links)
+        let events = try Self.updateEvents(daemon)
+
+        let new = try hub.update(Self.repoID) { repo in repo.commit(Self.nextFiles).id }
+        hub.faults.enqueue(.wrongBytes, for: .download(Self.changed), times: 100)
+        let update = try daemon.request("update", ["model": .string(Self.model)])
+        #expect(update.ok, "\(String(describing: update.error))")
+        let failed = try DownloadTests.read(until: "update.failed", from: events).last
+        #expect(failed?["latest"]?.string == new && failed?["current"]?.string == old)
+        let status = try Self.status(daemon)
+        #expect(status.state == .available && status.commit == old)
+        #expect(status.update?.state == "failed" && status.update?.error != nil)
+        #expect(try AvailabilityTests.acquire(try daemon.client(), Self.model).commit == old)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: links) == linkBefore, "the stable link never moved")
+    }
+}
