@@ -90,11 +90,11 @@ public enum Daemon {
                     logger.warning("systemd was not told: \(error)")
                 }
             })
-        let acquirer = Acquirer(
-            keeper: keeper, downloads: downloader, verifications: queue, ledger: ledger, resources: resources,
-            store: store, logger: logger)
         let updater = Updater(
             keeper: keeper, manifests: manifests, fetcher: downloader.fetcher, resources: resources, events: events, io: io, logger: logger)
+        let acquirer = Acquirer(
+            keeper: keeper, downloads: downloader, verifications: queue, ledger: ledger, resources: resources,
+            store: store, updater: updater, logger: logger)
         let router = CommandRouter(
             keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, downloads: downloader, acquirer: acquirer,
             evictor: evictor, cleaner: cleaner, resources: resources, updater: updater,

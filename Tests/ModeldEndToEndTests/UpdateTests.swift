@@ -209,4 +209,53 @@ import Testing
         #expect(try AvailabilityTests.acquire(try daemon.client(), Self.model).commit == old)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: links) == linkBefore, "the stable link never moved")
     }
+
+    @Test func anUpdateKilledMidWayGoesOnAfterTheRestartFetchingLittleTwice() throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        let new = try hub.update(Self.repoID) { repo in repo.commit(Self.nextFiles).id }
+        hub.faults.enqueue(.throttle(bytesPerSecond: 1_000_000), for: .download(Self.changed), times: 100)
+        let before = hub.log.bodyBytesSent(file: Self.changed, in: Self.repoID)
+        #expect(try daemon.request("update", ["model": .string(Self.model)]).ok)
+        try waitUntil("1 MiB of the update arrived", timeout: .seconds(60)) {
+            hub.log.bodyBytesSent(file: Self.changed, in: Self.repoID) - before >= 1 << 20
+        }
+        daemon.process?.signal(SIGKILL)
+        _ = try daemon.process?.waitForExit(timeout: .seconds(10))
+
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try waitUntil("the update applied after the restart", timeout: .seconds(60)) {
+            (try? Self.status(daemon).commit) == new
+        }
+        #expect(try Self.status(daemon).state == .available)
+        let sent = hub.log.bodyBytesSent(file: Self.changed, in: Self.repoID) - before
+        print("update killed mid-way: the hub sent \(sent) bytes for a changed file of \(3 << 20) (\(Double(sent) / Double(3 << 20))x)")
+        #expect(Double(sent) < 1.1 * Double(3 << 20), "\(sent) bytes for \(3 << 20)")
+        let history = try daemon.request("history", ["model": .string(Self.model)]).decode(HistoryResult.self)
+        #expect(history.revisions.map(\.commit) == [new])
+    }
+
+    @Test func generationsFailingOnTheNewRevisionRollItBackByItself() throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        let old = try #require(hub.repo(Self.repoID)?.main.id)
+        let report = { (success: Bool) in
+            try daemon.request("report", ["model": .string(Self.model), "duration_s": .number(10), "success": .bool(success)])
+        }
+        for _ in 0..<4 { #expect(try report(true).ok) }
+        let events = try Self.updateEvents(daemon)
+        let new = try hub.update(Self.repoID) { repo in repo.commit(Self.nextFiles).id }
+        #expect(try daemon.request("update", ["model": .string(Self.model)]).ok)
+        _ = try DownloadTests.read(until: "update.applied", from: events)
+        #expect(try report(false).ok)
+        #expect(try report(true).ok)
+        #expect(try report(false).ok)
+        #expect(try Self.status(daemon).commit == new, "two failures in three are not yet clearly worse")
+        #expect(try report(false).ok)
+        let back = try #require(try DownloadTests.read(until: "update.rolled_back", from: events).last)
+        #expect(back["latest"]?.string == old && back["current"]?.string == new)
+        #expect(back["reason"]?.string?.contains("3 of the first 4 generations") == true, "\(back)")
+        #expect(try AvailabilityTests.acquire(try daemon.client(), Self.model).commit == old)
+        #expect(try Self.status(daemon).update?.available == false)
+    }
 }

@@ -19,6 +19,8 @@ struct Acquirer: Sendable {
     let resources: ResourceMonitor
     /// Where the leased snapshots and the stable links are.
     let store: Store
+    /// Hears how each generation ended: an update whose generations fail is undone.
+    let updater: Updater
     let logger: Logger
 
     /// How long even an answer "at once" may wait for the check of a change the watcher
@@ -132,14 +134,16 @@ struct Acquirer: Sendable {
         try UsageFigures.checkDuration(arguments.durationSeconds)
         let figures = try UsageFigures.extra(in: request, besides: ReportArguments.fixedFields)
         let model = try await keeper.catalogModel(arguments.model)
+        let commit = await keeper.integrity(of: model.id)?.manifest.commit
         do {
             try await ledger.record(UsageRecord(
-                model: model.id, commit: await keeper.integrity(of: model.id)?.manifest.commit, at: Date(),
+                model: model.id, commit: commit, at: Date(),
                 durationSeconds: arguments.durationSeconds, success: arguments.success, source: .report,
                 metrics: try Self.text(of: figures)))
         } catch {
             throw ProtocolError(.internal, "the report could not be recorded: \(error)", hint: "journalctl -u modeld shows more")
         }
+        await updater.generationEnded(model.id, commit: commit, success: arguments.success)
         return ReportResult(model: model.id, recorded: true)
     }
 
@@ -153,6 +157,7 @@ struct Acquirer: Sendable {
         } catch {
             logger.error("a use of \(lease.model) could not be recorded: \(error)", metadata: ["model": "\(lease.model)"])
         }
+        await updater.generationEnded(lease.model, commit: lease.commit, success: success)
     }
 
     /// The figures as the ledger keeps them: a JSON object, or nil when there are none.

@@ -12,7 +12,8 @@ extension Updater {
         else { return false }
         await keeper.updatePhase(model.id, .updating(fetched: 0, total: record.plan?.bytesToFetch ?? 0))
         staging[model.id] = Task {
-            await self.stage(model, from: current, to: latest)
+            await self.noteStaged(model.id, latest)
+            if await self.stage(model, from: current, to: latest) { await self.noteStaged(model.id, nil) }
             self.stagingEnded(model.id)
         }
         return true
@@ -22,9 +23,46 @@ extension Updater {
         staging[id] = nil
     }
 
+    /// Kept in the ledger while staging: a restart (even after `kill -9`) goes on with it.
+    private func noteStaged(_ id: String, _ commit: String?) async {
+        do {
+            try await fetcher.ledger.setStagedUpdate(id, to: commit)
+        } catch {
+            logger.warning("\(id): the update under way could not be noted in the ledger: \(error)", metadata: ["model": "\(id)"])
+        }
+    }
+
+    /// At start: the updates that were being staged go on, once their models are checked
+    /// (their bytes so far are journaled, so nothing verified is fetched again).
+    func resumeStaged() async {
+        let staged: [String: String]
+        do {
+            staged = try await fetcher.ledger.stagedUpdates()
+        } catch {
+            logger.error("the updates under way could not be read from the ledger: \(error)")
+            return
+        }
+        for (id, commit) in staged.sorted(by: { $0.key < $1.key }) {
+            guard let model = await keeper.config.model(id), !model.pinsCommit else {
+                await noteStaged(id, nil)
+                continue
+            }
+            await keeper.waitUntilChecked(id)
+            if Task.isCancelled { return }
+            let entry = await check(model)
+            guard entry.update.available, await startStaging(model) else {
+                // Switched already, or nothing to move to any more; offline: next start.
+                if entry.note == nil { await noteStaged(id, nil) }
+                continue
+            }
+            logger.info("\(id): the update to \(commit.prefix(12)) goes on after the restart", metadata: ["model": "\(id)", "commit": "\(commit)"])
+        }
+    }
+
     /// Fetches what the new snapshot lacks (each blob verified before it is published, the
     /// rest linked from blobs already here), checks every file of it, then switches.
-    private func stage(_ model: CatalogModel, from current: Manifest, to latest: String) async {
+    /// Returns false when stopped (the daemon stops): the update goes on at the next start.
+    private func stage(_ model: CatalogModel, from current: Manifest, to latest: String) async -> Bool {
         let config = await keeper.config
         let next: Manifest
         switch await manifests.manifest(of: latest, for: model, config: config) {
@@ -42,7 +80,7 @@ extension Updater {
         let total = await keeper.updateRecord(of: model.id)?.plan?.bytesToFetch ?? 0
         var fetched: Int64 = 0
         for file in next.files {
-            if Task.isCancelled { return }
+            if Task.isCancelled { return false }
             do throws(DownloadFailure) {
                 switch try await fetcher.fetch(file, job: job, progress: FileProgress(planned: file.size)) {
                 case .alreadyThere: break
@@ -50,7 +88,7 @@ extension Updater {
                 }
             } catch {
                 switch error {
-                case .stopped: return
+                case .stopped: return false
                 case .noSpace(let error), .failed(let error): return await failed(model, current: current, latest: latest, error)
                 }
             }
@@ -73,14 +111,17 @@ extension Updater {
             "\(model.id): updated \(current.commit.prefix(12)) → \(latest.prefix(12)), \(ByteSize.format(fetched)) fetched",
             metadata: ["model": "\(model.id)", "commit": "\(latest)"])
         events.publish(Event(.update(.applied, model: model.id, current: current.commit, latest: latest, detail: nil)))
+        return true
     }
 
-    private func failed(_ model: CatalogModel, current: Manifest, latest: String, _ error: ProtocolError) async {
+    /// Ends the staging as failed; true: it is over (nothing to go on with at a restart).
+    private func failed(_ model: CatalogModel, current: Manifest, latest: String, _ error: ProtocolError) async -> Bool {
         await keeper.updatePhase(model.id, .failed(error))
         logger.error(
             "\(model.id): the update to \(latest.prefix(12)) failed, \(current.commit.prefix(12)) stays current: \(error.message)",
             metadata: ["model": "\(model.id)", "commit": "\(latest)"])
         events.publish(Event(.update(.failed, model: model.id, current: current.commit, latest: latest, detail: error.message)))
+        return true
     }
 
     /// The switch: the history row first (the ledger never misses a switch that happened),
@@ -107,7 +148,7 @@ extension Updater {
 
     /// Switches back to the revision the last switch replaced, at once: its snapshot is
     /// still here, and a stat of each file against the ledger is the check.
-    func rollback(_ id: String) async throws(ProtocolError) -> RollbackResult {
+    func rollback(_ id: String, because reason: String? = nil) async throws(ProtocolError) -> RollbackResult {
         let model = try await keeper.catalogModel(id)
         guard staging[model.id] == nil else {
             throw ProtocolError(.conflict, "an update of \(model.id) is being staged", hint: "wait for it to end (modelctl watch), then roll back")
@@ -116,7 +157,7 @@ extension Updater {
             throw ProtocolError(.conflict, "\(model.id) has no current revision", hint: "modelctl pull \(model.id)")
         }
         let last = (try? await fetcher.ledger.switches(of: model.id))?.first
-        if let last, last.why == "rollback", let left = last.previous {
+        if let last, last.why.hasPrefix("rollback"), let left = last.previous {
             throw ProtocolError(
                 .conflict, "\(model.id) was rolled back from \(left.prefix(12)) already; there is no previous revision to go back to",
                 hint: "\(left.prefix(12)) is not offered again; modelctl update \(model.id) moves on when the hub names a newer commit")
@@ -140,13 +181,33 @@ extension Updater {
                     hint: "its files were removed or changed; stay on \(current.commit.prefix(12)) or update again")
             }
         }
-        try await switchRevision(model, from: current.commit, to: kept, why: "rollback")
+        try await switchRevision(model, from: current.commit, to: kept, why: reason.map { "rollback: \($0)" } ?? "rollback")
         await keeper.reject(current.commit, of: model.id)
         logger.notice(
-            "\(model.id): rolled back \(current.commit.prefix(12)) → \(previous.prefix(12))",
+            "\(model.id): rolled back \(current.commit.prefix(12)) → \(previous.prefix(12))\(reason.map { ": \($0)" } ?? "")",
             metadata: ["model": "\(model.id)", "commit": "\(previous)"])
-        events.publish(Event(.update(.rolledBack, model: model.id, current: current.commit, latest: previous, detail: "rollback")))
+        events.publish(Event(.update(.rolledBack, model: model.id, current: current.commit, latest: previous, detail: reason ?? "rollback")))
         return RollbackResult(model: model.id, from: current.commit, to: previous)
+    }
+
+    /// A generation on `commit` ended: when the model was just updated to it and its first
+    /// generations fail clearly more than on the revision before (`RollbackJudge`), the
+    /// update is undone by itself (`[updates] auto_rollback`).
+    func generationEnded(_ id: String, commit: String?, success: Bool?) async {
+        guard success == false, let commit, await keeper.config.updates.autoRollback,
+            await keeper.integrity(of: id)?.manifest.commit == commit,
+            let last = try? await fetcher.ledger.switches(of: id).first, last.why == "update", last.commit == commit,
+            // The old revision's month before the switch is its baseline.
+            let previous = last.previous, let uses = try? await fetcher.ledger.uses(of: id, since: last.at.addingTimeInterval(-30 * 86_400))
+        else { return }
+        let new = uses.filter { $0.commit == commit && $0.at >= last.at }.compactMap(\.success)
+        let baseline = uses.filter { $0.commit == previous }.compactMap(\.success)
+        guard let reason = RollbackJudge.reason(new: new, baseline: baseline) else { return }
+        do {
+            _ = try await rollback(id, because: reason)
+        } catch {
+            logger.error("\(id): the update should be rolled back (\(reason)), but: \(error.message)", metadata: ["model": "\(id)"])
+        }
     }
 
     func history(_ id: String) async throws(ProtocolError) -> HistoryResult {

@@ -39,6 +39,7 @@ actor Updater: Service {
     /// what `policy = "auto"` allows.
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            await self.resumeStaged()
             while !Task.isCancelled {
                 let period = await self.keeper.config.updates.checkEvery.duration
                 do {

@@ -79,6 +79,11 @@ public final class Ledger: Sendable {
                 table.column("at", .datetime).notNull()
                 table.column("why", .text).notNull()
             }
+            // An update being staged: a restart goes on with it (its bytes are journaled).
+            try db.create(table: "staged_update") { table in
+                table.primaryKey("model", .text)
+                table.column("commit", .text).notNull()
+            }
         }
         return migrator
     }
@@ -159,6 +164,26 @@ public final class Ledger: Sendable {
     public func switches(of model: String) async throws -> [RevisionSwitch] {
         try await database.read { db in
             try RevisionSwitch.filter(Column("model") == model).order(Column("id").desc).fetchAll(db)
+        }
+    }
+
+    /// Updates being staged when the daemon stopped: model → the commit it moves to.
+    public func stagedUpdates() async throws -> [String: String] {
+        try await database.read { db in
+            Dictionary(
+                try Row.fetchAll(db, sql: "SELECT model, \"commit\" FROM staged_update").map { ($0["model"] as String, $0["commit"] as String) },
+                uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// Notes that `model` is being moved to `commit`, or (nil) that it no longer is.
+    public func setStagedUpdate(_ model: String, to commit: String?) async throws {
+        try await database.write { db in
+            if let commit {
+                try db.execute(sql: "INSERT OR REPLACE INTO staged_update (model, \"commit\") VALUES (?, ?)", arguments: [model, commit])
+            } else {
+                try db.execute(sql: "DELETE FROM staged_update WHERE model = ?", arguments: [model])
+            }
         }
     }
 
