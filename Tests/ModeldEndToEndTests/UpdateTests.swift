@@ -23,7 +23,7 @@ import Testing
         files.map { $0.path == changed ? TestFile(changed, size: 3 << 20, seed: 20) : $0 }
     }
 
-    static func daemon(hub: TestHub, retries: Int = 3) throws -> DaemonHarness {
+    static func daemon(hub: TestHub, retries: Int = 3, policy: String = "notify") throws -> DaemonHarness {
         let daemon = try DaemonHarness(config: "")
         try daemon.directory.write("modeld.toml", """
             [daemon]
@@ -40,6 +40,7 @@ import Testing
 
             [updates]
             check_every = "2s"
+            policy = "\(policy)"
 
             [[model]]
             id = "\(model)"
@@ -50,9 +51,9 @@ import Testing
     }
 
     /// A daemon with the model pulled and available.
-    static func started() throws -> (TestHub, DaemonHarness) {
+    static func started(policy: String = "notify") throws -> (TestHub, DaemonHarness) {
         let hub = try TestHub(repos: [TestRepo(repoID, files: files)])
-        let daemon = try daemon(hub: hub)
+        let daemon = try daemon(hub: hub, policy: policy)
         try daemon.waitForState(model, .missing)
         #expect(try daemon.request("pull", ["model": .string(model)]).ok)
         try daemon.waitForState(model, .available, timeout: .seconds(60))
@@ -126,6 +127,8 @@ import Testing
         #expect(offered.available && offered.latest == new)
         #expect(offered.filesChanged == 1 && offered.bytesToFetch == 3 << 20 && offered.fits == true)
         #expect(try Self.status(daemon).state == .available)
+        let metrics = try daemon.request("metrics").decode(MetricsResult.self).text
+        #expect(metrics.contains("modeld_update_available{model=\"\(Self.model)\"} 1\n"), "\(metrics)")
 
         hub.faults.enqueue(.throttle(bytesPerSecond: 2_000_000), for: .download(Self.changed), times: 100)
         let before = hub.log.bodyBytesSent(file: Self.changed, in: Self.repoID)
@@ -148,6 +151,7 @@ import Testing
         #expect(now.ready && now.commit == new && now.path?.hasSuffix("/snapshots/" + new) == true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: heldPath + "/" + Self.changed)) == oldBytes, "the held snapshot never changed")
         #expect(try Self.status(daemon).update?.available == false)
+        #expect(try Self.status(daemon).leasedCommits == [old], "the generation still holds the old commit")
 
         let cache = daemon.directory.file("cache")
         let verify = try HFCLI.run(
@@ -257,5 +261,24 @@ import Testing
         #expect(back["reason"]?.string?.contains("3 of the first 4 generations") == true, "\(back)")
         #expect(try AvailabilityTests.acquire(try daemon.client(), Self.model).commit == old)
         #expect(try Self.status(daemon).update?.available == false)
+    }
+
+    @Test func withPolicyAutoANewRevisionIsAppliedByItselfButNotWhileLeased() throws {
+        let (hub, daemon) = try Self.started(policy: "auto")
+        defer { hub.shutdown() }
+        let events = try Self.updateEvents(daemon)
+        let holder = try daemon.client()
+        let held = try AvailabilityTests.acquire(holder, Self.model)
+        let new = try hub.update(Self.repoID) { repo in repo.commit(Self.nextFiles).id }
+        _ = try DownloadTests.read(until: "update.available", from: events)
+        // Two more checks: a generation holds the model, so nothing is applied.
+        try waitUntil("two checks since", timeout: .seconds(30)) {
+            hub.log.requests.filter { $0.target.contains("/revision/") }.count >= 4
+        }
+        #expect(try Self.status(daemon).commit != new)
+        #expect(try holder.request("release", ["lease": .string(try #require(held.lease))]).ok)
+        let applied = try #require(try DownloadTests.read(until: "update.applied", from: events).last)
+        #expect(applied["latest"]?.string == new)
+        #expect(try Self.status(daemon).commit == new)
     }
 }

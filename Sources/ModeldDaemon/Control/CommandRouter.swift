@@ -103,7 +103,7 @@ struct CommandRouter: Sendable {
         case .suggest:
             return try reply(try await acquirer.suggest(try request.arguments(SuggestArguments.self)))
         case .metrics:
-            let text = metrics.exposition(states: await keeper.stateCounts())
+            let text = metrics.exposition(states: await keeper.stateCounts(), updatesAvailable: await keeper.updatesAvailable())
             return try reply(MetricsResult(text: text))
         case .subscribe:
             let subscription = try request.arguments(Subscription.self)

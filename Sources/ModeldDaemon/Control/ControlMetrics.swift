@@ -34,7 +34,8 @@ final class ControlMetrics: Sendable {
     func subscriberClosed() { counters.withLock { $0.subscribers -= 1 } }
 
     /// The text exposition format (version 0.0.4).
-    func exposition(states: [ModelState: Int]) -> String {
+    /// - Parameter updatesAvailable: per model, whether a new revision is offered.
+    func exposition(states: [ModelState: Int], updatesAvailable: [String: Bool] = [:]) -> String {
         let snapshot = counters.withLock { $0 }
         var text = ""
         func family(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Int)]) {
@@ -57,6 +58,9 @@ final class ControlMetrics: Sendable {
             "modeld_verify_bytes_hashed_total", "counter", "Bytes read and hashed by verification.",
             [("", Int(verify.bytesHashed))])
         family("modeld_files_verified_total", "counter", "Files found good by a verification.", [("", Int(verify.filesVerified))])
+        family(
+            "modeld_update_available", "gauge", "1 when the hub names a newer revision than the model is on.",
+            updatesAvailable.sorted { $0.key < $1.key }.map { ("{model=\"\($0.key)\"}", $0.value ? 1 : 0) })
         return text
     }
 }

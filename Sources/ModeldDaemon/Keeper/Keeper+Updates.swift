@@ -29,6 +29,11 @@ extension Keeper {
 
     func updateRecord(of id: String) -> UpdateRecord? { models[id]?.update }
 
+    /// Per model not pinned to a commit: whether a new revision is offered (metrics).
+    func updatesAvailable() -> [String: Bool] {
+        Dictionary(uniqueKeysWithValues: config.models.filter { !$0.pinsCommit }.map { ($0.id, models[$0.id]?.update.available ?? false) })
+    }
+
     /// The model now follows `manifest`, whose files were all just verified, and its path
     /// points at its snapshot: one step, so no `acquire` in between finds it unready.
     func switchRevision(_ id: String, to manifest: Manifest, because why: String) {

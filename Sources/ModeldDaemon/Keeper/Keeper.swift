@@ -299,6 +299,8 @@ actor Keeper {
         }
         status.download = record.download?.status
         if !model.pinsCommit { status.update = record.update.status }
+        let leased = leases.commits(on: model.id)
+        if !leased.isEmpty { status.leasedCommits = leased.sorted() }
         if record.update.available {
             status.actions.append(.init(command: "modelctl update \(model.id)", why: "a new revision is out (\(record.update.latest?.prefix(12) ?? ""))"))
         }

@@ -29,6 +29,8 @@ public struct ModelStatus: Codable, Sendable, Equatable {
     public var download: DownloadStatus?
     /// What the last check for a new revision found; nil for a model pinned to a commit.
     public var update: UpdateStatus?
+    /// The commits generations hold leases on, when any: an update leaves them untouched.
+    public var leasedCommits: [String]?
     public var actions: [Action]
 
     public init(
@@ -53,7 +55,7 @@ public struct ModelStatus: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case model, repo, revision, commit, state, ready, path, sizeBytes = "size_bytes"
         case presentBytes = "present_bytes", pinned, fitsVRAM = "fits_vram", reason, files, integrity, verify, download, update
-        case actions
+        case leasedCommits = "leased_commits", actions
     }
 
     /// `files`: counts, and the names of what is missing or damaged.
