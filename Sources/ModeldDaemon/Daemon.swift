@@ -91,7 +91,8 @@ public enum Daemon {
                 }
             })
         let updater = Updater(
-            keeper: keeper, manifests: manifests, fetcher: downloader.fetcher, resources: resources, events: events, io: io, logger: logger)
+            keeper: keeper, manifests: manifests, fetcher: downloader.fetcher, resources: resources, cleaner: cleaner, events: events,
+            io: io, logger: logger)
         let acquirer = Acquirer(
             keeper: keeper, downloads: downloader, verifications: queue, ledger: ledger, resources: resources,
             store: store, updater: updater, logger: logger)

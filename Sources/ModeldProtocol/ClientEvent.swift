@@ -85,6 +85,11 @@ extension ClientEvent: Decodable {
                 bytesFetched: try c.decode(Int64.self, forKey: .bytesFetched))
         case "lagged":
             return .lagged(dropped: try c.decode(Int.self, forKey: .dropped))
+        case _ where name.hasPrefix("update."):
+            guard let news = Event.UpdateNews(rawValue: String(name.dropFirst("update.".count))) else { return nil }
+            return .update(
+                news, model: try model(), current: try c.decodeIfPresent(String.self, forKey: .current),
+                latest: try c.decode(String.self, forKey: .latest), detail: try c.decodeIfPresent(String.self, forKey: .reason))
         default:
             return nil
         }

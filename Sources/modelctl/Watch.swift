@@ -73,6 +73,15 @@ struct Watch: ParsableCommand {
             detail = "\(event["path"]?.string ?? "?"): \(ByteSize.format(int(event["free_bytes"]))) free, under "
                 + "\(ByteSize.format(int(event["threshold_bytes"])))"
                 + (suggestions.isEmpty ? "" : "; try " + suggestions.joined(separator: ", "))
+        case "update.available", "update.applied", "update.failed", "update.rolled_back":
+            let current = (event["current"]?.string).map { String($0.prefix(12)) } ?? "-"
+            let latest = (event["latest"]?.string).map { String($0.prefix(12)) } ?? "-"
+            detail = switch name {
+            case "update.available": "\(current) → \(latest) is out; modelctl update\(model.dropLast())"
+            case "update.applied": "now on \(latest) (was \(current))"
+            case "update.failed": "the update to \(latest) failed, \(current) stays: \(event["reason"]?.string ?? "?")"
+            default: "back on \(latest) (left \(current)): \(event["reason"]?.string ?? "")"
+            }
         case "lagged":
             detail = "this watcher fell behind and missed \(Int(event["dropped"]?.number ?? 0)) events; the daemon disconnected it"
         default:

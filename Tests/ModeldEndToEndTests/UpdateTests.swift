@@ -23,7 +23,7 @@ import Testing
         files.map { $0.path == changed ? TestFile(changed, size: 3 << 20, seed: 20) : $0 }
     }
 
-    static func daemon(hub: TestHub, retries: Int = 3, policy: String = "notify") throws -> DaemonHarness {
+    static func daemon(hub: TestHub, retries: Int = 3, policy: String = "notify", keepPrevious: String = "7d") throws -> DaemonHarness {
         let daemon = try DaemonHarness(config: "")
         try daemon.directory.write("modeld.toml", """
             [daemon]
@@ -41,6 +41,7 @@ import Testing
             [updates]
             check_every = "2s"
             policy = "\(policy)"
+            keep_previous = "\(keepPrevious)"
 
             [[model]]
             id = "\(model)"
@@ -51,9 +52,9 @@ import Testing
     }
 
     /// A daemon with the model pulled and available.
-    static func started(policy: String = "notify") throws -> (TestHub, DaemonHarness) {
+    static func started(policy: String = "notify", keepPrevious: String = "7d") throws -> (TestHub, DaemonHarness) {
         let hub = try TestHub(repos: [TestRepo(repoID, files: files)])
-        let daemon = try daemon(hub: hub, policy: policy)
+        let daemon = try daemon(hub: hub, policy: policy, keepPrevious: keepPrevious)
         try daemon.waitForState(model, .missing)
         #expect(try daemon.request("pull", ["model": .string(model)]).ok)
         try daemon.waitForState(model, .available, timeout: .seconds(60))
@@ -280,5 +281,42 @@ import Testing
         let applied = try #require(try DownloadTests.read(until: "update.applied", from: events).last)
         #expect(applied["latest"]?.string == new)
         #expect(try Self.status(daemon).commit == new)
+    }
+
+    @Test func aReplacedRevisionGoesWhenKeepPreviousIsOverButNeverWhileLeased() throws {
+        let (hub, daemon) = try Self.started(keepPrevious: "1s")
+        defer { hub.shutdown() }
+        let old = try #require(hub.repo(Self.repoID)?.main.id)
+        let layout = StoreLayout(root: daemon.directory.file("cache"))
+        // A blob is named by its ETag: the SHA-256 of an LFS file, the git blob id of another.
+        let blob = { (file: TestFile) in layout.blobsFolder(Self.repoID) + "/" + file.etag }
+        let oldBlob = blob(try #require(Self.files.first { $0.path == Self.changed }))
+        let shared = Self.files.filter { $0.path != Self.changed }.map(blob)
+        let holder = try daemon.client()
+        let held = try AvailabilityTests.acquire(holder, Self.model)
+        let events = try Self.updateEvents(daemon)
+        let new = try hub.update(Self.repoID) { repo in repo.commit(Self.nextFiles).id }
+        #expect(try daemon.request("update", ["model": .string(Self.model)]).ok)
+        _ = try DownloadTests.read(until: "update.applied", from: events)
+
+        // Three checks with keep_previous long over: the lease keeps the old snapshot whole.
+        let checks = hub.log.requests.filter { $0.target.contains("/revision/") }.count
+        try waitUntil("three more checks", timeout: .seconds(30)) {
+            hub.log.requests.filter { $0.target.contains("/revision/") }.count >= checks + 3
+        }
+        #expect(FileManager.default.fileExists(atPath: layout.snapshot(Self.repoID, old) + "/" + Self.changed))
+        #expect(FileManager.default.fileExists(atPath: oldBlob))
+
+        #expect(try holder.request("release", ["lease": .string(try #require(held.lease))]).ok)
+        try waitUntil("the replaced revision removed", timeout: .seconds(30)) {
+            !FileManager.default.fileExists(atPath: layout.snapshot(Self.repoID, old))
+        }
+        #expect(!FileManager.default.fileExists(atPath: oldBlob), "the old revision's own blob went with it")
+        #expect(shared.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "blobs the new revision shares stay")
+        #expect(try Self.status(daemon).state == .available && (try Self.status(daemon).commit) == new)
+        let verify = try HFCLI.run(
+            ["cache", "verify", Self.repoID, "--cache-dir", daemon.directory.file("cache"), "--fail-on-missing-files"], hub: hub,
+            in: daemon.directory)
+        #expect(verify.status == 0, "\(verify.output)\(verify.error)")
     }
 }

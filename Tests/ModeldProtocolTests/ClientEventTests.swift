@@ -25,6 +25,8 @@ import Testing
             Recommendation(command: "modelctl evict t2v-A14B", why: "never used", freesBytes: 126 << 30),
         ]),
         .lagged(dropped: 4),
+        .update(.available, model: "m", current: "a", latest: "b", detail: nil),
+        .update(.rolledBack, model: "m", current: "b", latest: "a", detail: "3 of the first 5 generations on it failed"),
     ])
     func whatTheDaemonWritesAClientReadsBack(_ payload: Event.Payload) throws {
         let event = Event(payload, time: time)

@@ -49,6 +49,8 @@ extension Keeper {
                 commits[model.repo, default: []].insert(commit)
             }
             for commit in leases.commits(on: model.id) { commits[model.repo, default: []].insert(commit) }
+            // The snapshot an update is staging.
+            if case .updating = record.update.phase, let latest = record.update.latest { commits[model.repo, default: []].insert(latest) }
             if record.download != nil || record.verifying != nil { busy.insert(model.repo) }
         }
         return (commits, busy)

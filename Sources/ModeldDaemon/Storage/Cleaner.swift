@@ -51,8 +51,13 @@ struct Cleaner: Sendable {
     func plan(targetFreeBytes: Int64?) async throws(ProtocolError) -> CleanupPlan {
         let config = await keeper.config
         let lastUsed: [String: Date]
+        var replacedAt: [String: [String: Date]] = [:]
         do {
             lastUsed = try await ledger.lastUses()
+            for replaced in try await ledger.replacedRevisions() {
+                guard let repo = config.model(replaced.model)?.repo else { continue }
+                replacedAt[repo, default: [:]][replaced.commit] = max(replacedAt[repo]?[replaced.commit] ?? .distantPast, replaced.at)
+            }
         } catch {
             throw ProtocolError(.internal, "the usage records could not be read: \(error)", hint: "journalctl -u modeld shows more")
         }
@@ -66,15 +71,16 @@ struct Cleaner: Sendable {
         let models = known.filter { settled.contains($0.manifest.repo) }
         let owning = await repositoriesDownloading()
         let (inUse, busy) = await keeper.commitsInUse()
-        // A replaced revision stays for rollback (`[updates] keep_previous`).
+        // A replaced revision stays for rollback (`[updates] keep_previous`), counted from
+        // when an update or rollback left it, else from its snapshot's last change.
         let replacedBefore = Date().addingTimeInterval(-Double(config.updates.keepPrevious.seconds))
-        let found = await io.outcome { [store] () throws(SystemError) in
+        let found = await io.outcome { [store, replacedAt] () throws(SystemError) in
             var old: [CleanupPlan.OldRevision] = []
             var partials: [CleanupPlan.PartialFile] = []
             for repo in settled.subtracting(busy).sorted() {
                 for commit in try store.snapshotCommits(repo: repo).sorted() where inUse[repo]?.contains(commit) != true {
                     let contents = try store.snapshotContents(repo: repo, commit: commit)
-                    guard contents.modified < replacedBefore else { continue }
+                    guard max(contents.modified, replacedAt[repo]?[commit] ?? .distantPast) < replacedBefore else { continue }
                     old.append(.init(repo: repo, commit: commit, links: contents.links, blobs: contents.blobs))
                 }
             }
@@ -95,6 +101,36 @@ struct Cleaner: Sendable {
         return CleanupPlan(
             models: models, oldRevisions: old, partials: partials, layout: store.layout, freeBytes: free,
             targetFreeBytes: targetFreeBytes ?? config.disk.warnBelow.bytes, now: Date(), staleAfter: Self.partialStaleAfter)
+    }
+
+    /// Removes every revision an update or rollback of modeld replaced whose
+    /// `keep_previous` is over (never one in use, leased or being checked, never a blob a
+    /// kept snapshot links): what an update leaves behind goes by itself. Snapshots other
+    /// programs put in the store are theirs: only `cleanup` offers them.
+    func collectReplacedRevisions() async {
+        let plan: CleanupPlan
+        let replaced: Set<String>
+        do {
+            plan = try await self.plan(targetFreeBytes: .max)
+            let config = await keeper.config
+            replaced = Set(try await ledger.replacedRevisions().compactMap { entry in
+                config.model(entry.model).map { $0.repo + "@" + entry.commit }
+            })
+        } catch {
+            logger.warning("replaced revisions could not be looked for: \(error)")
+            return
+        }
+        for candidate in plan.candidates where candidate.kind == .oldRevision {
+            guard let repo = candidate.repo, let commit = candidate.commit, replaced.contains(repo + "@" + commit) else { continue }
+            do {
+                let freed = try await remove(candidate)
+                logger.notice(
+                    "removed the replaced revision \(candidate.commit?.prefix(12) ?? "?") of \(candidate.repo ?? "?"): \(ByteSize.format(freed)) freed ([updates] keep_previous is over)",
+                    metadata: ["commit": "\(candidate.commit ?? "")"])
+            } catch {
+                logger.warning("the replaced revision \(candidate.commit?.prefix(12) ?? "?") stays: \(error.message)")
+            }
+        }
     }
 
     /// `keep` / `unkeep`, kept in the ledger across restarts: written there first, so a

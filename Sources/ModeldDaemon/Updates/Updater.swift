@@ -15,6 +15,8 @@ actor Updater: Service {
     let manifests: ManifestSource
     let fetcher: FileFetcher
     let resources: ResourceMonitor
+    /// Removes what an update replaced once `keep_previous` is over.
+    let cleaner: Cleaner
     let events: EventBus
     /// For the store's small blocking calls (stat of blobs, `refs/`, the stable link).
     let io: BlockingPool
@@ -23,20 +25,21 @@ actor Updater: Service {
     var staging: [String: Task<Void, Never>] = [:]
 
     init(
-        keeper: Keeper, manifests: ManifestSource, fetcher: FileFetcher, resources: ResourceMonitor, events: EventBus,
-        io: BlockingPool, logger: Logger
+        keeper: Keeper, manifests: ManifestSource, fetcher: FileFetcher, resources: ResourceMonitor, cleaner: Cleaner,
+        events: EventBus, io: BlockingPool, logger: Logger
     ) {
         self.keeper = keeper
         self.manifests = manifests
         self.fetcher = fetcher
         self.resources = resources
+        self.cleaner = cleaner
         self.events = events
         self.io = io
         self.logger = logger
     }
 
-    /// Checks every `check_every`, ±10 % so that a fleet does not ask at once, and applies
-    /// what `policy = "auto"` allows.
+    /// Checks every `check_every`, ±10 % so that a fleet does not ask at once, applies
+    /// what `policy = "auto"` allows, and removes replaced revisions kept long enough.
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await self.resumeStaged()
@@ -48,6 +51,7 @@ actor Updater: Service {
                     break
                 }
                 await self.checkAndApplyByPolicy()
+                await self.cleaner.collectReplacedRevisions()
             }
             await self.stopStaging()
         }

@@ -167,6 +167,16 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// When each model last left each commit (an update or rollback replaced it): the
+    /// start of its `keep_previous`.
+    public func replacedRevisions() async throws -> [(model: String, commit: String, at: Date)] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT model, previous, MAX(at) AS at FROM revision_switch WHERE previous IS NOT NULL GROUP BY model, previous"
+            ).map { ($0["model"] as String, $0["previous"] as String, $0["at"] as Date) }
+        }
+    }
+
     /// Updates being staged when the daemon stopped: model → the commit it moves to.
     public func stagedUpdates() async throws -> [String: String] {
         try await database.read { db in
