@@ -23,7 +23,9 @@ import Testing
         files.map { $0.path == changed ? TestFile(changed, size: 3 << 20, seed: 20) : $0 }
     }
 
-    static func daemon(hub: TestHub, retries: Int = 3, policy: String = "notify", keepPrevious: String = "7d") throws -> DaemonHarness {
+    static func daemon(
+        hub: TestHub, retries: Int = 3, policy: String = "notify", keepPrevious: String = "7d", journal: Journald? = nil
+    ) throws -> DaemonHarness {
         let daemon = try DaemonHarness(config: "")
         try daemon.directory.write("modeld.toml", """
             [daemon]
@@ -47,7 +49,7 @@ import Testing
             id = "\(model)"
             repo = "\(repoID)"
             """)
-        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint], journal: journal)
         return daemon
     }
 
@@ -193,7 +195,9 @@ import Testing
     @Test func anUpdateWhoseFileNeverArrivesWholeFailsAndTheOldRevisionStays() throws {
         let hub = try TestHub(repos: [TestRepo(Self.repoID, files: Self.files)])
         defer { hub.shutdown() }
-        let daemon = try Self.daemon(hub: hub, retries: 1)
+        let journal = try Journald()
+        defer { journal.stop() }
+        let daemon = try Self.daemon(hub: hub, retries: 1, journal: journal)
         try daemon.waitForState(Self.model, .missing)
         #expect(try daemon.request("pull", ["model": .string(Self.model)]).ok)
         try daemon.waitForState(Self.model, .available, timeout: .seconds(60))
@@ -213,6 +217,13 @@ import Testing
         #expect(status.update?.state == "failed" && status.update?.error != nil)
         #expect(try AvailabilityTests.acquire(try daemon.client(), Self.model).commit == old)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: links) == linkBefore, "the stable link never moved")
+        // journalctl MODEL=m COMMIT=<new> finds the update's lines.
+        var lines: [String] = []
+        try waitUntil("the update's lines in the journal") {
+            lines = try journal.entries(["MODEL=\(Self.model)", "COMMIT=\(new)"]).compactMap { $0["MESSAGE"]?.string }
+            return lines.contains { $0.contains("failed") }
+        }
+        #expect(lines.contains { $0.contains("a new revision is out") }, "\(lines)")
     }
 
     @Test func anUpdateKilledMidWayGoesOnAfterTheRestartFetchingLittleTwice() throws {
@@ -318,5 +329,28 @@ import Testing
             ["cache", "verify", Self.repoID, "--cache-dir", daemon.directory.file("cache"), "--fail-on-missing-files"], hub: hub,
             in: daemon.directory)
         #expect(verify.status == 0, "\(verify.output)\(verify.error)")
+    }
+
+    @Test func aFileOfTheNewRevisionFailingVerificationRollsItBackByItself() throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        let old = try #require(hub.repo(Self.repoID)?.main.id)
+        let events = try Self.updateEvents(daemon)
+        let new = try hub.update(Self.repoID) { repo in repo.commit(Self.nextFiles).id }
+        #expect(try daemon.request("update", ["model": .string(Self.model)]).ok)
+        _ = try DownloadTests.read(until: "update.applied", from: events)
+
+        // A byte of the new revision's own file changes on disk: the watcher sees it.
+        let file = try FileHandle(forUpdating: URL(fileURLWithPath: daemon.directory.file("cache/\(TestRepo(Self.repoID, files: []).cacheFolderName)/snapshots/\(new)/\(Self.changed)")))
+        try file.seek(toOffset: 1000)
+        try file.write(contentsOf: Data([0x5A]))
+        try file.close()
+        let back = try #require(try DownloadTests.read(until: "update.rolled_back", from: events).last)
+        #expect(back["latest"]?.string == old && back["current"]?.string == new)
+        #expect(back["reason"]?.string?.contains("\(Self.changed) of the new revision failed verification") == true, "\(back)")
+        try waitUntil("back on the old commit and available", timeout: .seconds(30)) {
+            let status = try Self.status(daemon)
+            return status.commit == old && status.state == .available
+        }
     }
 }

@@ -194,15 +194,23 @@ extension Updater {
     /// generations fail clearly more than on the revision before (`RollbackJudge`), the
     /// update is undone by itself (`[updates] auto_rollback`).
     func generationEnded(_ id: String, commit: String?, success: Bool?) async {
-        guard success == false, let commit, await keeper.config.updates.autoRollback,
-            await keeper.integrity(of: id)?.manifest.commit == commit,
-            let last = try? await fetcher.ledger.switches(of: id).first, last.why == "update", last.commit == commit,
+        guard success == false, let commit, let last = try? await fetcher.ledger.switches(of: id).first, last.why == "update",
+            last.commit == commit,
             // The old revision's month before the switch is its baseline.
             let previous = last.previous, let uses = try? await fetcher.ledger.uses(of: id, since: last.at.addingTimeInterval(-30 * 86_400))
         else { return }
         let new = uses.filter { $0.commit == commit && $0.at >= last.at }.compactMap(\.success)
         let baseline = uses.filter { $0.commit == previous }.compactMap(\.success)
         guard let reason = RollbackJudge.reason(new: new, baseline: baseline) else { return }
+        await rollBackUpdate(of: id, because: reason)
+    }
+
+    /// Undoes the update the model is on, when `auto_rollback` allows and its last switch
+    /// was an update (not a rollback, not a first pull).
+    func rollBackUpdate(of id: String, because reason: String) async {
+        guard await keeper.config.updates.autoRollback, let last = try? await fetcher.ledger.switches(of: id).first,
+            last.why == "update", await keeper.integrity(of: id)?.manifest.commit == last.commit
+        else { return }
         do {
             _ = try await rollback(id, because: reason)
         } catch {

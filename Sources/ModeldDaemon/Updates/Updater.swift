@@ -42,16 +42,20 @@ actor Updater: Service {
     /// what `policy = "auto"` allows, and removes replaced revisions kept long enough.
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.resumeStaged()
-            while !Task.isCancelled {
-                let period = await self.keeper.config.updates.checkEvery.duration
-                do {
-                    try await Task.sleep(for: period * Double.random(in: 0.9...1.1))
-                } catch {
-                    break
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.rollBackDamagedRevisions() }
+                await self.resumeStaged()
+                while !Task.isCancelled {
+                    let period = await self.keeper.config.updates.checkEvery.duration
+                    do {
+                        try await Task.sleep(for: period * Double.random(in: 0.9...1.1))
+                    } catch {
+                        break
+                    }
+                    await self.checkAndApplyByPolicy()
+                    await self.cleaner.collectReplacedRevisions()
                 }
-                await self.checkAndApplyByPolicy()
-                await self.cleaner.collectReplacedRevisions()
+                group.cancelAll()
             }
             await self.stopStaging()
         }
@@ -142,6 +146,27 @@ actor Updater: Service {
                 continue
             }
             _ = await startStaging(model)
+        }
+    }
+
+    /// A file of a revision an update just switched to fails verification: back to the
+    /// revision it replaced, whole still (`[updates] auto_rollback`); a repair is the way
+    /// otherwise.
+    private func rollBackDamagedRevisions() async {
+        // If it ever falls behind the bus cuts it off: subscribe again.
+        while !Task.isCancelled {
+            let feed = events.subscribe(Subscription(topics: ["integrity"]))
+            for await event in feed.events {
+                switch event.payload {
+                case .integrityDamaged(let model, let file, _, _, _):
+                    await rollBackUpdate(of: model, because: "\(file) of the new revision failed verification")
+                case .integrityMissing(let model, let files, _):
+                    await rollBackUpdate(of: model, because: "\(files.joined(separator: ", ")) of the new revision went missing")
+                default:
+                    continue
+                }
+            }
+            feed.cancel()
         }
     }
 

@@ -78,11 +78,12 @@ struct StoreWatcher: Service {
         }
     }
 
-    /// A model whose state changed may have a new manifest, whose folders need watching.
+    /// A model whose state changed may have a new manifest, whose folders need watching;
+    /// an update or a rollback switches it without a change of state.
     private func followManifests(_ watches: Watches, until pending: PendingChanges) async {
         // If it ever falls behind the bus cuts it off: subscribe again and refresh anyway.
         while !pending.isClosed && !Task.isCancelled {
-            let feed = events.subscribe(Subscription(topics: ["model.state"]))
+            let feed = events.subscribe(Subscription(topics: ["model.state", "update.applied", "update.rolled_back"]))
             for await _ in feed.events where !pending.isClosed {
                 await refresh(watches)
             }
