@@ -85,6 +85,11 @@ extension ClientEvent: Decodable {
                 bytesFetched: try c.decode(Int64.self, forKey: .bytesFetched))
         case "lagged":
             return .lagged(dropped: try c.decode(Int.self, forKey: .dropped))
+        case "update.progress":
+            return .updateProgress(
+                model: try model(), latest: try c.decode(String.self, forKey: .latest),
+                bytesDone: try c.decode(Int64.self, forKey: .bytesDone), bytesTotal: try c.decode(Int64.self, forKey: .bytesTotal),
+                speedBytesPerSecond: try c.decode(Int64.self, forKey: .speed), etaSeconds: try c.decodeIfPresent(Int64.self, forKey: .eta))
         case _ where name.hasPrefix("update."):
             guard let news = Event.UpdateNews(rawValue: String(name.dropFirst("update.".count))) else { return nil }
             return .update(

@@ -34,6 +34,8 @@ public struct Event: Sendable, Equatable {
         /// that failed before the switch (`update.failed`, with the error), or a switch
         /// back (`update.rolled_back`, with the reason).
         case update(UpdateNews, model: String, current: String?, latest: String, detail: String?)
+        /// A staged update's bytes, at most twice a second per model.
+        case updateProgress(model: String, latest: String, bytesDone: Int64, bytesTotal: Int64, speedBytesPerSecond: Int64, etaSeconds: Int64?)
         /// Sent to a subscriber that could not keep up, before it is disconnected.
         case lagged(dropped: Int)
     }
@@ -57,6 +59,7 @@ public struct Event: Sendable, Equatable {
         case .repairDone: "repair.done"
         case .diskLow: "disk.low"
         case .update(let news, _, _, _, _): "update.\(news.rawValue)"
+        case .updateProgress: "update.progress"
         case .lagged: "lagged"
         }
     }
@@ -67,7 +70,8 @@ public struct Event: Sendable, Equatable {
         case .modelState(let model, _, _, _), .verifyProgress(let model, _, _), .verifyDone(let model, _, _, _, _),
             .integrityDamaged(let model, _, _, _, _), .integrityMissing(let model, _, _),
             .downloadProgress(let model, _, _, _, _), .downloadRetry(let model, _, _, _, _, _), .downloadDone(let model, _, _),
-            .downloadFailed(let model, _), .repairDone(let model, _, _), .update(_, let model, _, _, _):
+            .downloadFailed(let model, _), .repairDone(let model, _, _), .update(_, let model, _, _, _),
+            .updateProgress(let model, _, _, _, _, _):
             model
         case .configReloaded, .diskLow, .lagged:
             nil
@@ -147,6 +151,13 @@ public struct Event: Sendable, Equatable {
                 try c.encode(current, forKey: .current)
                 try c.encode(latest, forKey: .latest)
                 try c.encodeIfPresent(detail, forKey: .reason)
+            case .updateProgress(let model, let latest, let done, let total, let speed, let eta):
+                try c.encode(model, forKey: .model)
+                try c.encode(latest, forKey: .latest)
+                try c.encode(done, forKey: .bytesDone)
+                try c.encode(total, forKey: .bytesTotal)
+                try c.encode(speed, forKey: .speed)
+                try c.encode(eta, forKey: .eta)
             case .diskLow(let path, let free, let threshold, let suggestions):
                 try c.encode(path, forKey: .path)
                 try c.encode(free, forKey: .freeBytes)

@@ -43,26 +43,33 @@ struct Update: ParsableCommand {
         if !options.json { Output.line("updating \(started.sorted().joined(separator: ", ")); the current revisions stay in use until each switch") }
         var waiting = started
         var failed = false
+        // One bar: the bytes of every update under way.
+        var bytes: [String: (done: Int64, total: Int64, speed: Int64, eta: Int64?)] = [:]
+        let display = ProgressDisplay(mode: Output.isTerminal ? .terminal : .plain)
         while !waiting.isEmpty, let line = try options.reading({ () throws(ControlClientError) in try subscription.readLine() }) {
             if options.json { Output.line(String(decoding: line, as: UTF8.self)) }
-            guard let event = try? WireCodec.decoder.decode(JSONValue.self, from: line), let model = event["model"]?.string,
-                waiting.contains(model), let name = event["event"]?.string
-            else { continue }
-            let latest = String((event["latest"]?.string ?? "").prefix(12))
-            switch name {
-            case "update.applied":
+            guard let read = try? ClientEvent(line: line), let event = read.event?.payload else { continue }
+            var step = DownloadFollower.Step()
+            switch event {
+            case .updateProgress(let model, _, let done, let total, let speed, let eta) where waiting.contains(model):
+                bytes[model] = (done, total, speed, eta)
+                let all = bytes.values
+                step.progress = DownloadProgress(
+                    model: "", bytesDone: all.reduce(0) { $0 + $1.done }, bytesTotal: all.reduce(0) { $0 + $1.total },
+                    bytesPerSecond: all.reduce(0) { $0 + $1.speed }, etaSeconds: all.compactMap(\.eta).max())
+            case .update(.applied, let model, _, let latest, _) where waiting.contains(model):
                 waiting.remove(model)
-                if !options.json { Output.line("\(model): now on \(latest)") }
-            case "update.failed":
+                step.lines = ["\(model): now on \(latest.prefix(12))"]
+            case .update(.failed, let model, _, let latest, let reason) where waiting.contains(model):
                 waiting.remove(model)
                 failed = true
-                if !options.json {
-                    Output.error("\(model): the update to \(latest) failed: \(event["reason"]?.string ?? "?")\nhint: modelctl update \(model) tries again")
-                }
+                step.lines = ["\(model): the update to \(latest.prefix(12)) failed: \(reason ?? "?")", "hint: modelctl update \(model) tries again"]
             default:
                 continue
             }
+            if !options.json { display.show(step) }
         }
+        if !options.json { display.finish(complete: !failed) }
         if failed { throw ExitCode(ExitStatus.daemonError) }
     }
 

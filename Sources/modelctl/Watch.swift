@@ -46,7 +46,7 @@ struct Watch: ParsableCommand {
         case "config.reloaded":
             let keys = event["changed"]?.array?.compactMap(\.string) ?? []
             detail = keys.isEmpty ? "nothing changed" : "changed " + keys.joined(separator: ", ")
-        case "download.progress":
+        case "download.progress", "update.progress":
             let progress = DownloadProgress(
                 model: "", bytesDone: int(event["bytes_done"]), bytesTotal: int(event["bytes_total"]),
                 bytesPerSecond: int(event["speed_bps"]), etaSeconds: event["eta_s"]?.number.map { Int64($0) })

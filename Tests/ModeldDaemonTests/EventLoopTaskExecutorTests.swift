@@ -18,7 +18,9 @@ import Testing
     @Test func aTaskPreferringTheLoopRunsOnItAcrossAwaits() async {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let counter = Counter()
-        let seen = await Task(executorPreference: EventLoopTaskExecutor(loop)) {
+        let executor = EventLoopTaskExecutor(loop)
+        defer { withExtendedLifetime(executor) {} }
+        let seen = await Task(executorPreference: executor) {
             var onLoop = [loop.inEventLoop]
             onLoop.append(await counter.add())
             try? await Task.sleep(for: .milliseconds(1))

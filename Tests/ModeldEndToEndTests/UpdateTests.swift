@@ -24,7 +24,8 @@ import Testing
     }
 
     static func daemon(
-        hub: TestHub, retries: Int = 3, policy: String = "notify", keepPrevious: String = "7d", journal: Journald? = nil
+        hub: TestHub, retries: Int = 3, policy: String = "notify", keepPrevious: String = "7d", keepUntilSuccesses: Int = 0,
+        journal: Journald? = nil
     ) throws -> DaemonHarness {
         let daemon = try DaemonHarness(config: "")
         try daemon.directory.write("modeld.toml", """
@@ -44,6 +45,7 @@ import Testing
             check_every = "2s"
             policy = "\(policy)"
             keep_previous = "\(keepPrevious)"
+            keep_until_successes = \(keepUntilSuccesses)
 
             [[model]]
             id = "\(model)"
@@ -54,9 +56,11 @@ import Testing
     }
 
     /// A daemon with the model pulled and available.
-    static func started(policy: String = "notify", keepPrevious: String = "7d") throws -> (TestHub, DaemonHarness) {
+    static func started(
+        policy: String = "notify", keepPrevious: String = "7d", keepUntilSuccesses: Int = 0
+    ) throws -> (TestHub, DaemonHarness) {
         let hub = try TestHub(repos: [TestRepo(repoID, files: files)])
-        let daemon = try daemon(hub: hub, policy: policy, keepPrevious: keepPrevious)
+        let daemon = try daemon(hub: hub, policy: policy, keepPrevious: keepPrevious, keepUntilSuccesses: keepUntilSuccesses)
         try daemon.waitForState(model, .missing)
         #expect(try daemon.request("pull", ["model": .string(model)]).ok)
         try daemon.waitForState(model, .available, timeout: .seconds(60))
@@ -146,6 +150,9 @@ import Testing
         #expect(notReady.isEmpty, "acquire answered not ready during the update: \(notReady)")
         #expect(DownloadTests.named("update.available", in: seen).isEmpty, "update.available came once per commit")
         #expect(DownloadTests.named("update.failed", in: seen).isEmpty, "\(seen)")
+        let progress = DownloadTests.named("update.progress", in: seen)
+        #expect(!progress.isEmpty && progress.allSatisfy { $0["bytes_total"]?.number == Double(3 << 20) }, "\(progress)")
+        #expect(progress.contains { ($0["bytes_done"]?.number ?? 0) > 0 && $0["eta_s"]?.number != nil }, "\(progress)")
 
         #expect(hub.log.bodyBytesSent(file: Self.changed, in: Self.repoID) - before == 3 << 20, "the changed file came once")
         let othersAfter = Self.files.filter { $0.path != Self.changed }.map { hub.log.bodyBytesSent(file: $0.path, in: Self.repoID) }
@@ -226,27 +233,32 @@ import Testing
         #expect(lines.contains { $0.contains("a new revision is out") }, "\(lines)")
     }
 
+    /// 32 MiB at 4 MB/s, killed after 8 MiB: what a kill loses (the journal's last tenth of
+    /// a second, the sockets' buffers, more of both on a loaded machine) stays small beside
+    /// the update, as it does beside a real shard.
     @Test func anUpdateKilledMidWayGoesOnAfterTheRestartFetchingLittleTwice() throws {
         let (hub, daemon) = try Self.started()
         defer { hub.shutdown() }
-        let new = try hub.update(Self.repoID) { repo in repo.commit(Self.nextFiles).id }
-        hub.faults.enqueue(.throttle(bytesPerSecond: 1_000_000), for: .download(Self.changed), times: 100)
+        let size = 32 << 20
+        let next = Self.files.map { $0.path == Self.changed ? TestFile(Self.changed, size: size, seed: 21) : $0 }
+        let new = try hub.update(Self.repoID) { repo in repo.commit(next).id }
+        hub.faults.enqueue(.throttle(bytesPerSecond: 4_000_000), for: .download(Self.changed), times: 100)
         let before = hub.log.bodyBytesSent(file: Self.changed, in: Self.repoID)
         #expect(try daemon.request("update", ["model": .string(Self.model)]).ok)
-        try waitUntil("1 MiB of the update arrived", timeout: .seconds(60)) {
-            hub.log.bodyBytesSent(file: Self.changed, in: Self.repoID) - before >= 1 << 20
+        try waitUntil("8 MiB of the update arrived", timeout: .seconds(60)) {
+            hub.log.bodyBytesSent(file: Self.changed, in: Self.repoID) - before >= 8 << 20
         }
         daemon.process?.signal(SIGKILL)
         _ = try daemon.process?.waitForExit(timeout: .seconds(10))
 
         try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
-        try waitUntil("the update applied after the restart", timeout: .seconds(60)) {
+        try waitUntil("the update applied after the restart", timeout: .seconds(120)) {
             (try? Self.status(daemon).commit) == new
         }
         #expect(try Self.status(daemon).state == .available)
         let sent = hub.log.bodyBytesSent(file: Self.changed, in: Self.repoID) - before
-        print("update killed mid-way: the hub sent \(sent) bytes for a changed file of \(3 << 20) (\(Double(sent) / Double(3 << 20))x)")
-        #expect(Double(sent) < 1.1 * Double(3 << 20), "\(sent) bytes for \(3 << 20)")
+        print("update killed mid-way: the hub sent \(sent) bytes for a changed file of \(size) (\(Double(sent) / Double(size))x)")
+        #expect(Double(sent) < 1.1 * Double(size), "\(sent) bytes for \(size)")
         let history = try daemon.request("history", ["model": .string(Self.model)]).decode(HistoryResult.self)
         #expect(history.revisions.map(\.commit) == [new])
     }
@@ -352,5 +364,28 @@ import Testing
             let status = try Self.status(daemon)
             return status.commit == old && status.state == .available
         }
+    }
+
+    @Test func aReplacedRevisionGoesOnceTheNewOneSucceededEnough() throws {
+        let (hub, daemon) = try Self.started(keepUntilSuccesses: 2)
+        defer { hub.shutdown() }
+        let old = try #require(hub.repo(Self.repoID)?.main.id)
+        let snapshot = StoreLayout(root: daemon.directory.file("cache")).snapshot(Self.repoID, old)
+        let events = try Self.updateEvents(daemon)
+        _ = try hub.update(Self.repoID) { repo in repo.commit(Self.nextFiles).id }
+        #expect(try daemon.request("update", ["model": .string(Self.model)]).ok)
+        _ = try DownloadTests.read(until: "update.applied", from: events)
+        let report = { try daemon.request("report", ["model": .string(Self.model), "duration_s": .number(5), "success": .bool(true)]) }
+        #expect(try report().ok)
+        let checks = hub.log.requests.filter { $0.target.contains("/revision/") }.count
+        try waitUntil("two more checks", timeout: .seconds(30)) {
+            hub.log.requests.filter { $0.target.contains("/revision/") }.count >= checks + 2
+        }
+        #expect(FileManager.default.fileExists(atPath: snapshot), "one success is not yet enough; keep_previous (7 d) is not over")
+        #expect(try report().ok)
+        try waitUntil("the replaced revision removed after the second success", timeout: .seconds(30)) {
+            !FileManager.default.fileExists(atPath: snapshot)
+        }
+        #expect(try Self.status(daemon).state == .available)
     }
 }

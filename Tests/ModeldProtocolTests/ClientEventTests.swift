@@ -26,6 +26,7 @@ import Testing
         ]),
         .lagged(dropped: 4),
         .update(.available, model: "m", current: "a", latest: "b", detail: nil),
+        .updateProgress(model: "m", latest: "b", bytesDone: 1, bytesTotal: 2, speedBytesPerSecond: 3, etaSeconds: nil),
         .update(.rolledBack, model: "m", current: "b", latest: "a", detail: "3 of the first 5 generations on it failed"),
     ])
     func whatTheDaemonWritesAClientReadsBack(_ payload: Event.Payload) throws {

@@ -4,6 +4,9 @@ public struct UpdateSettings: Sendable, Equatable {
     public var policy = UpdatePolicy.notify
     public var window = UpdateWindow.anyTime
     public var keepPrevious = TimeSpan.seconds(7 * 86_400)
+    /// A replaced revision also goes once generations succeeded this often on the one that
+    /// replaced it (0: only `keep_previous` counts).
+    public var keepUntilSuccesses = 0
     /// Switch back by itself when generations on the new revision fail.
     public var autoRollback = true
 
@@ -12,7 +15,8 @@ public struct UpdateSettings: Sendable, Equatable {
 
 extension UpdateSettings: Codable {
     enum CodingKeys: String, CodingKey {
-        case checkEvery = "check_every", policy, window, keepPrevious = "keep_previous", autoRollback = "auto_rollback"
+        case checkEvery = "check_every", policy, window, keepPrevious = "keep_previous", keepUntilSuccesses = "keep_until_successes"
+        case autoRollback = "auto_rollback"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -22,6 +26,7 @@ extension UpdateSettings: Codable {
         policy = try c.decode(.policy, or: below.policy)
         window = try c.decode(.window, or: below.window)
         keepPrevious = try c.decode(.keepPrevious, or: below.keepPrevious)
+        keepUntilSuccesses = try c.decode(.keepUntilSuccesses, or: below.keepUntilSuccesses, in: 0...1_000_000)
         autoRollback = try c.decode(.autoRollback, or: below.autoRollback)
     }
 }

@@ -46,15 +46,18 @@ struct ControlServer: Service {
                 if let error { logger.error("the control socket stopped accepting: \(error)") }
                 arrived.finish()
             })
+        // One executor per event loop, alive as long as the server: a task does not keep
+        // its preferred executor alive.
+        let executors = MultiThreadedEventLoopGroup.singleton.makeIterator().map(EventLoopTaskExecutor.init)
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
                 var connectionCount: UInt64 = 0
                 for await admitted in arrivals {
                     connectionCount += 1
                     // The connection's task runs on its socket's event loop (see EventLoopTaskExecutor).
-                    let loop = MultiThreadedEventLoopGroup.singleton.next()
-                    group.addTask(executorPreference: EventLoopTaskExecutor(loop)) { [connectionCount] in
-                        await serve(admitted, number: connectionCount, on: loop)
+                    let executor = executors[Int(connectionCount % UInt64(executors.count))]
+                    group.addTask(executorPreference: executor) { [connectionCount] in
+                        await serve(admitted, number: connectionCount, on: executor.loop)
                     }
                 }
             } onGracefulShutdown: {
@@ -64,6 +67,7 @@ struct ControlServer: Service {
             // Shutting down: end every connection, subscribers included.
             group.cancelAll()
         }
+        withExtendedLifetime(executors) {}
     }
 
     /// On the accepting thread: the connection is counted before anything else happens

@@ -18,7 +18,8 @@ struct UpdateRecord {
     var phase: Phase?
 
     enum Phase {
-        case updating(fetched: Int64, total: Int64)
+        /// `eta` in seconds, from the speed of the last few seconds (`SpeedMeter`).
+        case updating(fetched: Int64, total: Int64, speed: Int64, eta: Int64?)
         case failed(ProtocolError)
     }
 
@@ -36,9 +37,11 @@ struct UpdateRecord {
             status.fits = fits
         }
         switch phase {
-        case .updating(let fetched, let total):
+        case .updating(let fetched, let total, let speed, let eta):
             status.state = "updating"
             status.progress = total > 0 ? min(1, Double(fetched) / Double(total)) : 0
+            status.speedBytesPerSecond = speed
+            status.etaSeconds = eta
         case .failed(let error):
             status.state = "failed"
             status.error = error

@@ -52,11 +52,19 @@ struct Cleaner: Sendable {
         let config = await keeper.config
         let lastUsed: [String: Date]
         var replacedAt: [String: [String: Date]] = [:]
+        // Replaced revisions whose successor proved itself (`keep_until_successes`).
+        var proven: Set<String> = []
         do {
             lastUsed = try await ledger.lastUses()
             for replaced in try await ledger.replacedRevisions() {
                 guard let repo = config.model(replaced.model)?.repo else { continue }
                 replacedAt[repo, default: [:]][replaced.commit] = max(replacedAt[repo]?[replaced.commit] ?? .distantPast, replaced.at)
+                if config.updates.keepUntilSuccesses > 0, let current = await keeper.integrity(of: replaced.model)?.manifest.commit,
+                    current != replaced.commit
+                {
+                    let successes = try await ledger.uses(of: replaced.model, since: replaced.at).count { $0.commit == current && $0.success == true }
+                    if successes >= config.updates.keepUntilSuccesses { proven.insert(repo + "@" + replaced.commit) }
+                }
             }
         } catch {
             throw ProtocolError(.internal, "the usage records could not be read: \(error)", hint: "journalctl -u modeld shows more")
@@ -72,15 +80,17 @@ struct Cleaner: Sendable {
         let owning = await repositoriesDownloading()
         let (inUse, busy) = await keeper.commitsInUse()
         // A replaced revision stays for rollback (`[updates] keep_previous`), counted from
-        // when an update or rollback left it, else from its snapshot's last change.
+        // when an update or rollback left it, else from its snapshot's last change; or until
+        // the revision after it proved itself.
         let replacedBefore = Date().addingTimeInterval(-Double(config.updates.keepPrevious.seconds))
-        let found = await io.outcome { [store, replacedAt] () throws(SystemError) in
+        let found = await io.outcome { [store, replacedAt, proven] () throws(SystemError) in
             var old: [CleanupPlan.OldRevision] = []
             var partials: [CleanupPlan.PartialFile] = []
             for repo in settled.subtracting(busy).sorted() {
                 for commit in try store.snapshotCommits(repo: repo).sorted() where inUse[repo]?.contains(commit) != true {
                     let contents = try store.snapshotContents(repo: repo, commit: commit)
-                    guard max(contents.modified, replacedAt[repo]?[commit] ?? .distantPast) < replacedBefore else { continue }
+                    guard proven.contains(repo + "@" + commit) || max(contents.modified, replacedAt[repo]?[commit] ?? .distantPast) < replacedBefore
+                    else { continue }
                     old.append(.init(repo: repo, commit: commit, links: contents.links, blobs: contents.blobs))
                 }
             }

@@ -10,7 +10,7 @@ extension Updater {
         guard staging[model.id] == nil, let record = await keeper.updateRecord(of: model.id), record.available,
             let latest = record.latest, let current = await keeper.integrity(of: model.id)?.manifest
         else { return false }
-        await keeper.updatePhase(model.id, .updating(fetched: 0, total: record.plan?.bytesToFetch ?? 0))
+        await keeper.updatePhase(model.id, .updating(fetched: 0, total: record.plan?.bytesToFetch ?? 0, speed: 0, eta: nil))
         staging[model.id] = Task {
             await self.noteStaged(model.id, latest)
             if await self.stage(model, from: current, to: latest) { await self.noteStaged(model.id, nil) }
@@ -78,22 +78,48 @@ extension Updater {
                     metadata: ["model": "\(model.id)", "commit": "\(latest)", "file": "\(path)"])
             })
         let total = await keeper.updateRecord(of: model.id)?.plan?.bytesToFetch ?? 0
-        var fetched: Int64 = 0
+        let progress = StagingProgress()
+        // The status follows the bytes twice a second, with the speed and the time left.
+        let reporter = Task { [keeper, events] in
+            var meter = SpeedMeter()
+            let origin = ContinuousClock.now
+            while (try? await Task.sleep(for: .milliseconds(500))) != nil {
+                let now = origin.duration(to: .now).inSeconds
+                let fetched = progress.fetched
+                meter.record(totalBytes: fetched, now: now)
+                let (speed, eta) = (meter.bytesPerSecond(now: now), meter.etaSeconds(remaining: max(0, total - fetched), now: now))
+                await keeper.updatePhase(model.id, .updating(fetched: fetched, total: total, speed: speed, eta: eta))
+                events.publish(Event(.updateProgress(
+                    model: model.id, latest: latest, bytesDone: fetched, bytesTotal: total, speedBytesPerSecond: speed, etaSeconds: eta)))
+            }
+        }
+        var failure: DownloadFailure?
         for file in next.files {
-            if Task.isCancelled { return false }
+            if Task.isCancelled {
+                failure = .stopped
+                break
+            }
+            let fileProgress = FileProgress(planned: file.size)
+            progress.begin(fileProgress)
             do throws(DownloadFailure) {
-                switch try await fetcher.fetch(file, job: job, progress: FileProgress(planned: file.size)) {
-                case .alreadyThere: break
-                case .downloaded(let bytes), .repaired(let bytes): fetched += bytes
+                switch try await fetcher.fetch(file, job: job, progress: fileProgress) {
+                case .alreadyThere: progress.end(fetched: 0)
+                case .downloaded(let bytes), .repaired(let bytes): progress.end(fetched: bytes)
                 }
             } catch {
-                switch error {
-                case .stopped: return false
-                case .noSpace(let error), .failed(let error): return await failed(model, current: current, latest: latest, error)
-                }
+                failure = error
+                break
             }
-            await keeper.updatePhase(model.id, .updating(fetched: fetched, total: total))
         }
+        // Ended before the phase changes again: a late report must not say `updating` after.
+        reporter.cancel()
+        await reporter.value
+        switch failure {
+        case .stopped: return false
+        case .noSpace(let error), .failed(let error): return await failed(model, current: current, latest: latest, error)
+        case nil: break
+        }
+        let fetched = progress.fetched
         for file in next.files {
             let condition = await fetcher.verifier.check(file, of: next, depth: .changed)
             guard case .verified = condition else {

@@ -15,7 +15,10 @@ public struct UpdateStatus: Codable, Sendable, Equatable {
     public var fits: Bool?
     /// `updating` while the new snapshot is staged, `failed` when the last try failed.
     public var state: String?
+    /// While `updating`: the share of `bytes_to_fetch` in, the speed and the time left.
     public var progress: Double?
+    public var speedBytesPerSecond: Int64?
+    public var etaSeconds: Int64?
     public var error: ProtocolError?
 
     public init(latest: String? = nil, available: Bool = false, checked: Date? = nil) {
@@ -26,6 +29,6 @@ public struct UpdateStatus: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case latest, available, checked, filesChanged = "files_changed", bytesToFetch = "bytes_to_fetch", fits, state
-        case progress, error
+        case progress, speedBytesPerSecond = "speed_bps", etaSeconds = "eta_s", error
     }
 }
