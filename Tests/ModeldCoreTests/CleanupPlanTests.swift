@@ -84,6 +84,16 @@ import Testing
             ])
     }
 
+    @Test func aRevisionAnUpdateReplacedSaysHowLongAgo() {
+        let current = Manifest(repo: "org/wan", commit: Self.commit("2"), files: [Self.ditA])
+        let old = Manifest(repo: "org/wan", commit: Self.commit("1"), files: [Self.ditB])
+        let revision = CleanupPlan.OldRevision(
+            repo: old.repo, commit: old.commit, links: old.files.map { Self.link(old, $0) },
+            blobs: old.files.map { (Self.blob(old.repo, $0), $0.size) }, replaced: Self.now.addingTimeInterval(-3 * Self.day))
+        let plan = Self.plan(models: [Self.model("wan", current, daysAgo: 1)], old: [revision], target: 0)
+        #expect(plan.candidates.map(\.reason) == ["revision 1111111 was replaced by 2222222 3 days ago"])
+    }
+
     @Test func aBlobTwoOldRevisionsShareIsCountedOnceWithTheLast() {
         let first = Manifest(repo: "org/wan", commit: Self.commit("1"), files: [Self.ditA])
         let second = Manifest(repo: "org/wan", commit: Self.commit("2"), files: [Self.ditA])

@@ -197,6 +197,13 @@ import Testing
         #expect(printed.status == 0 && printed.output.contains("rollback") && printed.output.contains(String(new.prefix(12))), "\(printed.output)")
         let again = try daemon.modelctl(["--socket", daemon.socketPath, "rollback", Self.model])
         #expect(again.status == 1 && again.error.contains("no previous revision"), "\(again.output)\(again.error)")
+
+        // The commit rolled back from stays refused after a restart.
+        #expect(try daemon.stop() == 0)
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try waitUntil("a check after the restart", timeout: .seconds(30)) { (try? Self.status(daemon).update?.checked) != nil }
+        let afterRestart = try Self.status(daemon)
+        #expect(afterRestart.commit == old && afterRestart.update?.latest == new && afterRestart.update?.available == false)
     }
 
     @Test func anUpdateWhoseFileNeverArrivesWholeFailsAndTheOldRevisionStays() throws {

@@ -42,12 +42,15 @@ public struct CleanupPlan: Sendable, Equatable {
         public var links: [String]
         /// The blobs its links point to.
         public var blobs: [(path: String, bytes: Int64)]
+        /// When an update or a rollback left it, when that is known.
+        public var replaced: Date?
 
-        public init(repo: String, commit: String, links: [String], blobs: [(path: String, bytes: Int64)]) {
+        public init(repo: String, commit: String, links: [String], blobs: [(path: String, bytes: Int64)], replaced: Date? = nil) {
             self.repo = repo
             self.commit = commit
             self.links = links
             self.blobs = blobs
+            self.replaced = replaced
         }
     }
 
@@ -91,7 +94,7 @@ public struct CleanupPlan: Sendable, Equatable {
             candidates.append(CleanupCandidate(
                 kind: .partialFile, bytes: partial.bytes, reason: "partial download left \(TimeSpan.roughly(age)) ago", paths: [partial.path]))
         }
-        candidates += Self.oldRevisionCandidates(oldRevisions, models: models, layout: layout)
+        candidates += Self.oldRevisionCandidates(oldRevisions, models: models, layout: layout, now: now)
         kept = []
         var chosen = Set<String>()
         var freed = candidates.reduce(0) { $0 + $1.bytes }
@@ -120,7 +123,7 @@ public struct CleanupPlan: Sendable, Equatable {
     /// Each old revision frees the blobs no current model needs. A blob two old
     /// revisions share is counted with the last of them, so deleting them in order never
     /// leaves a link pointing at a deleted blob.
-    private static func oldRevisionCandidates(_ revisions: [OldRevision], models: [Model], layout: StoreLayout) -> [CleanupCandidate] {
+    private static func oldRevisionCandidates(_ revisions: [OldRevision], models: [Model], layout: StoreLayout, now: Date) -> [CleanupCandidate] {
         var needed = Set(models.flatMap { model in model.manifest.files.map { layout.blob(model.manifest.repo, $0.digest) } })
         let current = Dictionary(grouping: models.map(\.manifest), by: \.repo).mapValues { Set($0.map(\.commit)) }
         var candidates: [CleanupCandidate] = []
@@ -131,6 +134,7 @@ public struct CleanupPlan: Sendable, Equatable {
             let freed = revision.blobs.filter { needed.insert($0.path).inserted }
             var reason = "revision \(revision.commit.prefix(7)) was replaced"
             if let newer = current[revision.repo], newer.count == 1, let commit = newer.first { reason += " by \(commit.prefix(7))" }
+            if let replaced = revision.replaced { reason += " \(TimeSpan.roughly(now.timeIntervalSince(replaced))) ago" }
             candidates.append(CleanupCandidate(
                 kind: .oldRevision, repo: revision.repo, commit: revision.commit, bytes: freed.reduce(0) { $0 + $1.bytes },
                 reason: reason, paths: revision.links + freed.map(\.path) + [layout.snapshot(revision.repo, revision.commit)]))

@@ -91,7 +91,7 @@ struct Cleaner: Sendable {
                     let contents = try store.snapshotContents(repo: repo, commit: commit)
                     guard proven.contains(repo + "@" + commit) || max(contents.modified, replacedAt[repo]?[commit] ?? .distantPast) < replacedBefore
                     else { continue }
-                    old.append(.init(repo: repo, commit: commit, links: contents.links, blobs: contents.blobs))
+                    old.append(.init(repo: repo, commit: commit, links: contents.links, blobs: contents.blobs, replaced: replacedAt[repo]?[commit]))
                 }
             }
             for repo in Set(config.models.map(\.repo)).sorted() {

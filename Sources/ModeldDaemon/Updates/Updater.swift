@@ -103,6 +103,12 @@ actor Updater: Service {
             _ = await keeper.updateChecked(model.id, latest: latest, plan: nil, fits: nil)
             return await entry()
         }
+        // A commit rolled back from stays refused across restarts: the ledger says which.
+        if let switches = try? await fetcher.ledger.switches(of: model.id),
+            switches.contains(where: { $0.why.hasPrefix("rollback") && $0.previous == latest })
+        {
+            await keeper.reject(latest, of: model.id)
+        }
         let next: Manifest
         switch await manifests.manifest(of: latest, for: model, config: config) {
         case .success(let manifest): next = manifest
