@@ -144,6 +144,8 @@ import Testing
     @Test func badSizesAndDurationsAreExplained() throws {
         #expect(try #require(error("[verify]\nchunk_size = \"big\"\n")).message.contains("16MiB"))
         #expect(try #require(error("[updates]\ncheck_every = \"often\"\n")).message.contains("12h"))
+        #expect(try #require(error("[updates]\ncheck_every = \"0s\"\n")).key == "updates.check_every")
+        #expect(try #require(error("[updates]\nwindow = \"2-5\"\n")).message.contains("02:00-05:00"))
         #expect(try #require(error("[daemon]\nsocket_mode = \"rw\"\n")).message.contains("octal"))
     }
 

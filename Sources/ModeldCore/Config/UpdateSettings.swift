@@ -22,7 +22,8 @@ extension UpdateSettings: Codable {
     public init(from decoder: any Decoder) throws {
         let below = decoder.configBelow.updates
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        checkEvery = try c.decode(.checkEvery, or: below.checkEvery)
+        // At least a second: a smaller period would ask the hub without pause.
+        checkEvery = try c.decode(.checkEvery, or: below.checkEvery, in: .seconds(1)...TimeSpan.seconds(366 * 86_400))
         policy = try c.decode(.policy, or: below.policy)
         window = try c.decode(.window, or: below.window)
         keepPrevious = try c.decode(.keepPrevious, or: below.keepPrevious)
