@@ -22,11 +22,6 @@ extension Keeper {
         models[id]?.update.phase = phase
     }
 
-    func isUpdating(_ id: String) -> Bool {
-        if case .updating = models[id]?.update.phase { return true }
-        return false
-    }
-
     func updateRecord(of id: String) -> UpdateRecord? { models[id]?.update }
 
     /// Per model not pinned to a commit: whether a new revision is offered (metrics).
