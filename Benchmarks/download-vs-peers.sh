@@ -349,6 +349,22 @@ run_modeld() {
 # ---------------------------------------------------------------------------------------
 # Measuring.
 # ---------------------------------------------------------------------------------------
+# `status` of the idle daemon while a bystander `curl -o` writes the same file to the same
+# file system: what the machine alone (its disk, its hypervisor) does to the daemon's
+# answers, to compare with what modeld's own pull does to them. The bystander runs at
+# modeld's bulk priority (10 nice steps down), so only the disk and the machine differ.
+BYSTANDER_NICE=${BYSTANDER_NICE:-10}
+status_beside_curl() {
+    rm -f "$work/bystander-ended"
+    python3 Benchmarks/status-latency.py "$SOCK" "$MODELD_TIMEOUT" "$STATUS_INTERVAL" "$work/bystander-ended" > "$work/status-bystander.out" &
+    local probe=$!
+    nice -n "$BYSTANDER_NICE" curl -sS --fail -o "$out/bystander.bin" "$URL" || true
+    touch "$work/bystander-ended"
+    wait "$probe" && cat "$work/status-bystander.out" >> "$work/status-bystander.txt"
+    rm -f "$out/bystander.bin"
+    sync
+}
+
 declare -A times errors
 failed=0
 prepare_run() {
@@ -376,6 +392,7 @@ measure() { # TOOL
             modeld_start || { errors[$tool]=$modeld_error; return 1; }
             # `status` while idle, untimed, to compare with `status` during the pull.
             python3 Benchmarks/status-latency.py "$SOCK" 3 "$STATUS_INTERVAL" >> "$work/status-idle.txt"
+            status_beside_curl
         fi
         start=$(now)
         if ! path=$("run_$tool" 2>> "$work/$tool.log"); then
@@ -397,7 +414,7 @@ measure() { # TOOL
 
 [[ " $TOOLS " == *" modeld "* ]] && { modeld_build || true; }
 
-rm -f "$work/status-idle.txt" "$work/status-pull.txt"   # a kept BENCH_DIR holds an earlier run's
+rm -f "$work"/status-{idle,bystander,pull}.txt   # a kept BENCH_DIR holds an earlier run's
 log "measuring ${SIZE_MIB} MiB, $RUNS run(s) per tool (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
 for tool in $TOOLS; do
     if [[ $tool == modeld && -n $modeld_error ]]; then errors[modeld]=$modeld_error; fi
@@ -453,14 +470,18 @@ fi
 if [[ -s $work/status-pull.txt ]]; then
     mapfile -t status_idle < "$work/status-idle.txt"
     mapfile -t status_pull < "$work/status-pull.txt"
+    mapfile -t status_bystander < "$work/status-bystander.txt"
     echo
     echo "modeld status latency (one request every ${STATUS_INTERVAL}s; requests p50 p99 max, ms):"
-    for i in "${!status_pull[@]}"; do echo "  run $((i + 1)): idle ${status_idle[$i]:-?} | during the pull ${status_pull[$i]}"; done
-    awk -v idle="${status_idle[*]}" -v pull="${status_pull[*]}" 'BEGIN {
-        n = split(idle, a, " "); m = split(pull, b, " "); worst_idle = 0; worst_pull = 0
-        for (i = 3; i <= n; i += 4) if (a[i] > worst_idle) worst_idle = a[i]
-        for (i = 3; i <= m; i += 4) if (b[i] > worst_pull) worst_pull = b[i]
-        if (worst_idle > 0) printf "  status p99 during a pull / idle p99 = %.2f (goal <= 2.00; worst run of each)\n", worst_pull / worst_idle }'
+    for i in "${!status_pull[@]}"; do
+        echo "  run $((i + 1)): idle ${status_idle[$i]:-?} | beside a curl -o ${status_bystander[$i]:-?} | during the pull ${status_pull[$i]}"
+    done
+    awk -v idle="${status_idle[*]}" -v bystander="${status_bystander[*]}" -v pull="${status_pull[*]}" '
+        function worst(list,   v, n, i, w) { n = split(list, v, " "); w = 0; for (i = 3; i <= n; i += 4) if (v[i] > w) w = v[i]; return w }
+        BEGIN {
+            i = worst(idle); b = worst(bystander); p = worst(pull)
+            if (i > 0) printf "  status p99 during a pull / idle p99 = %.2f (goal <= 2.00; worst run of each)\n", p / i
+            if (i > 0 && b > 0) printf "  beside a curl -o / idle = %.2f: the machine alone; during the pull / beside a curl -o = %.2f\n", b / i, p / b }'
 fi
 if [[ $NGINX_LOG == 1 && -f $work/nginx-access.log ]]; then
     echo; echo "nginx access log ($work/nginx-access.log):"; sort "$work/nginx-access.log" | uniq -c | sort -rn | head -n 40
