@@ -31,12 +31,14 @@ public struct ModelStatus: Codable, Sendable, Equatable {
     public var update: UpdateStatus?
     /// The commits generations hold leases on, when any: an update leaves them untouched.
     public var leasedCommits: [String]?
+    /// How much the model is used, once the daemon counts uses (`usage` has the rest).
+    public var usage: UsageLine?
     public var actions: [Action]
 
     public init(
         model: String, repo: String, revision: String, commit: String? = nil, state: ModelState, ready: Bool,
         path: String, sizeBytes: Int64? = nil, presentBytes: Int64? = nil, pinned: Bool, reason: String? = nil,
-        actions: [Action] = []
+        usage: UsageLine? = nil, actions: [Action] = []
     ) {
         self.model = model
         self.repo = repo
@@ -49,13 +51,14 @@ public struct ModelStatus: Codable, Sendable, Equatable {
         self.presentBytes = presentBytes
         self.pinned = pinned
         self.reason = reason
+        self.usage = usage
         self.actions = actions
     }
 
     enum CodingKeys: String, CodingKey {
         case model, repo, revision, commit, state, ready, path, sizeBytes = "size_bytes"
         case presentBytes = "present_bytes", pinned, fitsVRAM = "fits_vram", reason, files, integrity, verify, download, update
-        case leasedCommits = "leased_commits", actions
+        case leasedCommits = "leased_commits", usage, actions
     }
 
     /// `files`: counts, and the names of what is missing or damaged.
