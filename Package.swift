@@ -89,7 +89,7 @@ let package = Package(
 
         .testTarget(name: "ModeldCoreTests", dependencies: ["ModeldCore", "ModeldTestSupport"]),
         .testTarget(name: "ModelctlTests", dependencies: ["modelctl", "ModeldProtocol", "ModeldCore"]),
-        .testTarget(name: "ModeldProtocolTests", dependencies: ["ModeldProtocol"]),
+        .testTarget(name: "ModeldProtocolTests", dependencies: ["ModeldProtocol", "ModeldCore"]),
         .testTarget(name: "ModeldDaemonTests", dependencies: ["ModeldDaemon", "ModeldProtocol"]),
         .testTarget(name: "ModeldLinuxTests", dependencies: ["ModeldLinux", "ModeldCore", "ModeldTestSupport"]),
         .testTarget(

@@ -93,13 +93,20 @@ public enum Daemon {
         let updater = Updater(
             keeper: keeper, manifests: manifests, fetcher: downloader.fetcher, resources: resources, cleaner: cleaner, events: events,
             io: io, logger: logger)
+        let watch = PerformanceWatch(ledger: ledger, keeper: keeper, resources: resources, events: events, logger: logger)
+        let usage = UsageRecorder(ledger: ledger, keeper: keeper, resources: resources, watch: watch, logger: logger)
+        do {
+            await keeper.restoreUsage(try await usage.loadTallies())
+        } catch {
+            throw DaemonError.ledgerUnusable(ledgerPath, "\(error)")
+        }
         let acquirer = Acquirer(
-            keeper: keeper, downloads: downloader, verifications: queue, ledger: ledger, resources: resources,
+            keeper: keeper, downloads: downloader, verifications: queue, usage: usage, resources: resources,
             store: store, updater: updater, logger: logger)
         let router = CommandRouter(
             keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, downloads: downloader, acquirer: acquirer,
             evictor: evictor, cleaner: cleaner, resources: resources, updater: updater,
-            health: HealthCheck(keeper: keeper, resources: resources, cleaner: cleaner),
+            health: HealthCheck(keeper: keeper, resources: resources, cleaner: cleaner, watch: watch, ledger: ledger), usage: usage,
             io: io, storePath: config.daemon.storeDir, started: Date())
         let hangups = await UnixSignalsSequence(trapping: .sighup)
 
@@ -120,7 +127,8 @@ public enum Daemon {
             configuration: .init(
                 services: [
                     .init(service: VerificationService(
-                        keeper: keeper, queue: queue, manifests: manifests, verifier: verifier, linker: linker, logger: logger)),
+                        keeper: keeper, queue: queue, manifests: manifests, verifier: verifier, linker: linker, ledger: ledger,
+                        logger: logger)),
                     .init(service: downloader),
                     .init(service: AutoFetcher(keeper: keeper, downloads: downloader, logger: logger)),
                     .init(service: StoreWatcher(
@@ -130,6 +138,7 @@ public enum Daemon {
                         keeper: keeper, ledger: ledger, verifier: scrubVerifier, period: config.verify.scrubEvery, logger: logger)),
                     .init(service: resources),
                     .init(service: updater),
+                    .init(service: usage),
                     .init(service: control),
                     .init(service: ReloadService(hangups: hangups, reloader: reloader)),
                     .init(service: SystemdService(notifier: notifier, keeper: keeper, events: events, logger: logger)),

@@ -95,6 +95,12 @@ extension ClientEvent: Decodable {
             return .update(
                 news, model: try model(), current: try c.decodeIfPresent(String.self, forKey: .current),
                 latest: try c.decode(String.self, forKey: .latest), detail: try c.decodeIfPresent(String.self, forKey: .reason))
+        case _ where name.hasPrefix("health."):
+            guard let news = Event.HealthNews(rawValue: String(name.dropFirst("health.".count))) else { return nil }
+            return .health(
+                news, model: try model(), metric: try c.decode(String.self, forKey: .metric),
+                baseline: try c.decode(Double.self, forKey: .baseline), current: try c.decode(Double.self, forKey: .current),
+                suggestion: try c.decode(Recommendation.self, forKey: .suggestion))
         default:
             return nil
         }

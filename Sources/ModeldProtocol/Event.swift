@@ -38,10 +38,18 @@ public struct Event: Sendable, Equatable {
         case updateProgress(model: String, latest: String, bytesDone: Int64, bytesTotal: Int64, speedBytesPerSecond: Int64, etaSeconds: Int64?)
         /// Sent to a subscriber that could not keep up, before it is disconnected.
         case lagged(dropped: Int)
+        /// A model's generations got slower or fail more (`degraded`), or are back to
+        /// their baseline (`recovered`); `suggestion` names the likely cause's remedy.
+        case health(HealthNews, model: String, metric: String, baseline: Double, current: Double, suggestion: Recommendation)
     }
 
     public enum UpdateNews: String, Sendable, Equatable {
         case available, applied, failed, rolledBack = "rolled_back"
+    }
+
+    /// What a `health.*` event says.
+    public enum HealthNews: String, Sendable, Equatable {
+        case degraded, recovered
     }
 
     public var name: String {
@@ -61,6 +69,7 @@ public struct Event: Sendable, Equatable {
         case .update(let news, _, _, _, _): "update.\(news.rawValue)"
         case .updateProgress: "update.progress"
         case .lagged: "lagged"
+        case .health(let news, _, _, _, _, _): "health.\(news.rawValue)"
         }
     }
 
@@ -71,7 +80,7 @@ public struct Event: Sendable, Equatable {
             .integrityDamaged(let model, _, _, _, _), .integrityMissing(let model, _, _),
             .downloadProgress(let model, _, _, _, _), .downloadRetry(let model, _, _, _, _, _), .downloadDone(let model, _, _),
             .downloadFailed(let model, _), .repairDone(let model, _, _), .update(_, let model, _, _, _),
-            .updateProgress(let model, _, _, _, _, _):
+            .updateProgress(let model, _, _, _, _, _), .health(_, let model, _, _, _, _):
             model
         case .configReloaded, .diskLow, .lagged:
             nil
@@ -158,6 +167,12 @@ public struct Event: Sendable, Equatable {
                 try c.encode(total, forKey: .bytesTotal)
                 try c.encode(speed, forKey: .speed)
                 try c.encode(eta, forKey: .eta)
+            case .health(_, let model, let metric, let baseline, let current, let suggestion):
+                try c.encode(model, forKey: .model)
+                try c.encode(metric, forKey: .metric)
+                try c.encode(baseline, forKey: .baseline)
+                try c.encode(current, forKey: .current)
+                try c.encode(suggestion, forKey: .suggestion)
             case .diskLow(let path, let free, let threshold, let suggestions):
                 try c.encode(path, forKey: .path)
                 try c.encode(free, forKey: .freeBytes)
@@ -175,4 +190,5 @@ enum EventField: String, CodingKey {
     case bytesDone = "bytes_done", bytesTotal = "bytes_total", speed = "speed_bps", eta = "eta_s", attempt, max
     case delay = "delay_s", error, bytesFetched = "bytes_fetched", retries
     case path, freeBytes = "free_bytes", thresholdBytes = "threshold_bytes", suggestions, current, latest
+    case metric, baseline, suggestion
 }

@@ -82,6 +82,14 @@ struct Watch: ParsableCommand {
             case "update.failed": "the update to \(latest) failed, \(current) stays: \(event["reason"]?.string ?? "?")"
             default: "back on \(latest) (left \(current)): \(event["reason"]?.string ?? "")"
             }
+        case "health.degraded", "health.recovered":
+            let metric = event["metric"]?.string ?? "?"
+            let figure = { (value: JSONValue?) in value?.number.map { String(format: "%.3g", $0) } ?? "?" }
+            let figures = "\(figure(event["baseline"])) → \(figure(event["current"]))"
+            detail = name == "health.degraded"
+                ? "\(metric) degraded (\(figures)): \(event["suggestion"]?["why"]?.string ?? "")"
+                    + (event["suggestion"]?["command"]?.string.map { "; try \($0)" } ?? "")
+                : "\(metric) is back to normal (\(figures))"
         case "lagged":
             detail = "this watcher fell behind and missed \(Int(event["dropped"]?.number ?? 0)) events; the daemon disconnected it"
         default:

@@ -68,9 +68,9 @@ import Testing
         #expect(byModel["untold"]?.unknown == 2)
         let unused = try #require(byModel["unused"])
         #expect(unused.uses == 0 && unused.successRate == nil && unused.lastUsed == nil)
-        #expect(unused.generation == nil && unused.secondsPerStep == nil && unused.averageWaitSeconds == nil)
+        #expect(unused.generationSeconds == nil && unused.secondsPerStep == nil && unused.averageWaitSeconds == nil)
         #expect(unused.downloads == nil && unused.verifications == nil)
-        #expect(unused.perDay == [ModelUsage.DayCount(day: "2026-01-31", uses: 0, failures: 0, mockFallbacks: 0)])
+        #expect(unused.perDay == [DayCount(day: "2026-01-31", uses: 0, failures: 0, mockFallbacks: 0)])
         #expect(unused.peakHours == Array(repeating: 0, count: 24))
     }
 
@@ -85,7 +85,7 @@ import Testing
         let a = try #require(summary.models.first)
         #expect(a.averageWaitSeconds == 3)
         #expect(a.mockFallbacks == 1)
-        #expect(a.downloads == ModelUsage.WorkTotals(count: 1, bytes: 4_000, seconds: 2, retries: 1, bytesPerSecond: 2_000))
+        #expect(a.downloads == ModelUsage.Transfers(count: 1, bytes: 4_000, seconds: 2, retries: 1, bytesPerSecond: 2_000))
         #expect(a.peakHours[12] == 2)
         let total = summary.total
         #expect(total.model == ModelUsage.allModels && total.rank == 0)
@@ -94,7 +94,7 @@ import Testing
         #expect(total.perDay.map(\.uses) == [1, 2])
         #expect(total.perDay.map(\.mockFallbacks) == [0, 1])
         #expect(total.lastUsed == a.lastUsed)
-        let generation = try #require(total.generation)
+        let generation = try #require(total.generationSeconds)
         #expect(generation.count == 3)
         #expect(abs(generation.average - 50.0 / 3) < 1e-9)
         #expect(abs(generation.p50 - 10) / 10 <= DurationHistogram.resolution / 2)

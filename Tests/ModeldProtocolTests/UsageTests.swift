@@ -1,4 +1,5 @@
 import Foundation
+import ModeldCore
 import ModeldProtocol
 import Testing
 

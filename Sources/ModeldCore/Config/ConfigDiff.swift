@@ -36,6 +36,7 @@ public enum ConfigDiff {
         add("verify", config.verify)
         add("disk", config.disk)
         add("updates", config.updates)
+        add("usage", config.usage)
         add("gpu", config.gpu)
         for model in config.models { add("model.\(model.id)", model) }
         return leaves

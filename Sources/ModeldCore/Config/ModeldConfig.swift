@@ -6,6 +6,7 @@ public struct ModeldConfig: Sendable, Equatable {
     public var verify = VerifySettings()
     public var disk = DiskSettings()
     public var updates = UpdateSettings()
+    public var usage = UsageSettings()
     public var gpu = GPUSettings()
     public var models: [CatalogModel] = []
     /// The hub token and where it came from; never decoded from, or printed into, a file.
@@ -18,7 +19,7 @@ public struct ModeldConfig: Sendable, Equatable {
 
 extension ModeldConfig: Codable {
     enum CodingKeys: String, CodingKey {
-        case daemon, hub, downloads, verify, disk, updates, gpu, models = "model"
+        case daemon, hub, downloads, verify, disk, updates, usage, gpu, models = "model"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -30,6 +31,7 @@ extension ModeldConfig: Codable {
         verify = try c.decode(.verify, or: below.verify)
         disk = try c.decode(.disk, or: below.disk)
         updates = try c.decode(.updates, or: below.updates)
+        usage = try c.decode(.usage, or: below.usage)
         gpu = try c.decode(.gpu, or: below.gpu)
         token = below.token
         models = below.models

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One model's download or repair in the ``DownloadQueue``: its place, whether it is
 /// paused or failed, the files not started yet, and how its bytes add up.
 public struct QueuedJob<Failure: Error & Sendable & Equatable>: Sendable {
@@ -28,6 +30,8 @@ public struct QueuedJob<Failure: Error & Sendable & Equatable>: Sendable {
     public var retries = 0
     /// Every file is a damaged one to patch (state `repairing`).
     public var repairing: Bool
+    /// When it was queued: `usage`'s download time runs from here to verified.
+    public var queuedAt = Date()
     public var meter = SpeedMeter()
 
     public init(model: CatalogModel, manifest: Manifest, priority: Priority, pending: [ManifestFile], planned: [String: Int64], repairing: Bool) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One thing `cleanup` could remove, with the bytes removing it frees: what a dry run
 /// shows, and what a real run deletes.
 public struct CleanupCandidate: Sendable, Equatable, Codable {
@@ -23,8 +25,15 @@ public struct CleanupCandidate: Sendable, Equatable, Codable {
     /// folder last). For `.model` the daemon runs its own `evict` instead, which looks
     /// at the store as it is then; these are what a dry run shows.
     public var paths: [String]
+    /// For `.model`: its uses in the usage window and when it was last used, beside the
+    /// reason so a person can weigh it.
+    public var uses: Int?
+    public var lastUsed: Date?
 
-    public init(kind: Kind, model: String? = nil, repo: String? = nil, commit: String? = nil, bytes: Int64, reason: String, paths: [String]) {
+    public init(
+        kind: Kind, model: String? = nil, repo: String? = nil, commit: String? = nil, bytes: Int64, reason: String, paths: [String],
+        uses: Int? = nil, lastUsed: Date? = nil
+    ) {
         self.kind = kind
         self.model = model
         self.repo = repo
@@ -32,7 +41,11 @@ public struct CleanupCandidate: Sendable, Equatable, Codable {
         self.bytes = bytes
         self.reason = reason
         self.paths = paths
+        self.uses = uses
+        self.lastUsed = lastUsed
     }
+
+    enum CodingKeys: String, CodingKey { case kind, model, repo, commit, bytes, reason, paths, uses, lastUsed = "last_used" }
 }
 
 /// A model `cleanup` will not suggest, and why, so a dry run can answer "why not that one?".

@@ -2,7 +2,8 @@ import Foundation
 
 /// What `cleanup` could remove, cheapest loss first: stale partial downloads, then the
 /// snapshots of replaced revisions (both pure waste, so always listed), then whole
-/// models, least recently used first, only until the free space reaches the target.
+/// models, least used first (fewest uses in the usage window, then longest unused),
+/// only until the free space reaches the target.
 /// Pure: the daemon gathers the facts, this decides.
 public struct CleanupPlan: Sendable, Equatable {
     /// A catalog model as cleanup sees it.
@@ -22,8 +23,13 @@ public struct CleanupPlan: Sendable, Equatable {
         public var busy: Bool
         /// Nil: never used.
         public var lastUsed: Date?
+        /// Uses within the usage window (`[usage] unused_after`).
+        public var uses: Int
 
-        public init(id: String, manifest: Manifest, present: Bool = true, pinned: Bool = false, leased: Bool = false, busy: Bool = false, lastUsed: Date?) {
+        public init(
+            id: String, manifest: Manifest, present: Bool = true, pinned: Bool = false, leased: Bool = false, busy: Bool = false,
+            lastUsed: Date?, uses: Int = 0
+        ) {
             self.id = id
             self.manifest = manifest
             self.present = present
@@ -31,6 +37,7 @@ public struct CleanupPlan: Sendable, Equatable {
             self.leased = leased
             self.busy = busy
             self.lastUsed = lastUsed
+            self.uses = uses
         }
     }
 
@@ -81,9 +88,10 @@ public struct CleanupPlan: Sendable, Equatable {
     /// False when even every candidate together leaves less free than the target.
     public var reachesTarget: Bool { freeBytes + freedBytes >= targetFreeBytes }
 
+    /// `usageWindowDays`: the days `Model.uses` counts, for the reasons' words.
     public init(
         models: [Model], oldRevisions: [OldRevision], partials: [PartialFile], layout: StoreLayout,
-        freeBytes: Int64, targetFreeBytes: Int64, now: Date, staleAfter: TimeInterval
+        freeBytes: Int64, targetFreeBytes: Int64, now: Date, staleAfter: TimeInterval, usageWindowDays: Int = 30
     ) {
         self.freeBytes = freeBytes
         self.targetFreeBytes = targetFreeBytes
@@ -98,7 +106,7 @@ public struct CleanupPlan: Sendable, Equatable {
         kept = []
         var chosen = Set<String>()
         var freed = candidates.reduce(0) { $0 + $1.bytes }
-        for model in Self.leastRecentlyUsedFirst(models) where model.present {
+        for model in Self.leastUsedFirst(models) where model.present {
             if let why = Self.whyKept(model) {
                 kept.append(CleanupSkip(model: model.id, why: why))
                 continue
@@ -114,8 +122,8 @@ public struct CleanupPlan: Sendable, Equatable {
             freed += plan.freedBytes
             candidates.append(CleanupCandidate(
                 kind: .model, model: model.id, repo: model.manifest.repo, commit: model.manifest.commit, bytes: plan.freedBytes,
-                reason: model.lastUsed.map { "not used for \(TimeSpan.roughly(now.timeIntervalSince($0)))" } ?? "never used",
-                paths: plan.snapshotLinks + plan.blobs.map(\.path)))
+                reason: Self.usageWords(model, now: now, windowDays: usageWindowDays),
+                paths: plan.snapshotLinks + plan.blobs.map(\.path), uses: model.uses, lastUsed: model.lastUsed))
         }
         self.candidates = candidates
     }
@@ -142,17 +150,27 @@ public struct CleanupPlan: Sendable, Equatable {
         return candidates.reversed()
     }
 
-    /// Never used first (nothing is lost that anyone relied on), then oldest use; ties by
-    /// id so the same store always gives the same plan.
-    private static func leastRecentlyUsedFirst(_ models: [Model]) -> [Model] {
+    /// Fewest uses in the window first (never used ones among them: nothing is lost that
+    /// anyone relied on), then the longest unused; ties by id so the same store always
+    /// gives the same plan.
+    private static func leastUsedFirst(_ models: [Model]) -> [Model] {
         models.sorted { a, b in
+            if a.uses != b.uses { return a.uses < b.uses }
             switch (a.lastUsed, b.lastUsed) {
-            case (nil, nil): a.id < b.id
-            case (nil, _): true
-            case (_, nil): false
-            case (let x?, let y?): x == y ? a.id < b.id : x < y
+            case (nil, nil): return a.id < b.id
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let x?, let y?): return x == y ? a.id < b.id : x < y
             }
         }
+    }
+
+    /// "never used", "not used for 45 days", "used 3 times in 30 days, last 2 days ago".
+    private static func usageWords(_ model: Model, now: Date, windowDays: Int) -> String {
+        guard let last = model.lastUsed else { return "never used" }
+        let since = TimeSpan.roughly(now.timeIntervalSince(last))
+        guard model.uses > 0 else { return "not used for \(since)" }
+        return "used \(model.uses) time\(model.uses == 1 ? "" : "s") in \(windowDays) days, last \(since) ago"
     }
 
     private static func whyKept(_ model: Model) -> String? {

@@ -36,4 +36,10 @@ public struct Degradation: Codable, Sendable, Equatable {
     public var current: Double
     public var cause: Cause
     public var suggestion: Suggestion
+
+    /// Whether the figure is worse than its baseline by `factor`: a time `factor` times
+    /// as long, a success rate below the old one divided by `factor`.
+    public func isDegraded(factor: Double) -> Bool {
+        metric == PerformanceMetric.successRate.name ? current < baseline / factor : current >= factor * baseline
+    }
 }

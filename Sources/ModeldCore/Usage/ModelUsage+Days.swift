@@ -17,7 +17,7 @@ extension ModelUsage {
             usesPerDay: window.isEmpty ? 0 : Double(sum.uses) / Double(window.count),
             lastUsed: sum.lastUsed, successes: sum.successes, failures: sum.failures, unknown: sum.unknownOutcomes,
             successRate: known > 0 ? Double(sum.successes) / Double(known) : nil,
-            generation: Self.distribution(sum.durations, total: sum.durationSum),
+            generationSeconds: Self.distribution(sum.durations, total: sum.durationSum),
             secondsPerStep: Self.distribution(sum.secondsPerStep, total: sum.secondsPerStepSum),
             peakHours: sum.hours,
             perDay: window.map { day in
@@ -28,21 +28,21 @@ extension ModelUsage {
             averageWaitSeconds: sum.acquires > 0 ? sum.waitSum / Double(sum.acquires) : nil,
             mockFallbacks: sum.mockFallbacks, suggests: sum.suggests,
             downloads: Self.work(count: sum.downloads, bytes: sum.downloadBytes, seconds: sum.downloadSeconds, retries: sum.downloadRetries),
-            verifications: Self.work(count: sum.verifications, bytes: sum.verifyBytes, seconds: sum.verifySeconds, retries: 0))
+            verifications: Self.work(count: sum.verifications, bytes: sum.verifyBytes, seconds: sum.verifySeconds, retries: nil))
     }
 
     /// Nil when the histogram is empty.
-    private static func distribution(_ histogram: DurationHistogram, total: Double) -> Distribution? {
+    private static func distribution(_ histogram: DurationHistogram, total: Double) -> UsageDistribution? {
         guard let p50 = histogram.percentile(0.5), let p95 = histogram.percentile(0.95) else { return nil }
         let count = histogram.count
-        return Distribution(count: count, average: total / Double(count), p50: p50, p95: p95)
+        return UsageDistribution(count: count, average: total / Double(count), p50: p50, p95: p95)
     }
 
     /// Nil when there was no such work.
-    private static func work(count: Int, bytes: Int64, seconds: Double, retries: Int) -> WorkTotals? {
+    private static func work(count: Int, bytes: Int64, seconds: Double, retries: Int?) -> Transfers? {
         guard count > 0 else { return nil }
         // Clamped: a few bytes in no measurable time must not trap the conversion.
         let speed = seconds > 0 ? Int64(min(Double(bytes) / seconds, 1e18).rounded()) : nil
-        return WorkTotals(count: count, bytes: bytes, seconds: seconds, retries: retries, bytesPerSecond: speed)
+        return Transfers(count: count, bytes: bytes, seconds: seconds, retries: retries, bytesPerSecond: speed)
     }
 }

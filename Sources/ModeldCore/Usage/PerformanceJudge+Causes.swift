@@ -37,7 +37,10 @@ extension PerformanceJudge {
                 cause: .newCommit, command: "modelctl rollback \(model)",
                 clause: " since the update from \(update.from.prefix(7)) to \(update.to.prefix(7))")
         }
-        if mostly(recent, { ($0.vramUsedFraction ?? 0) >= fullGPUMemory || $0.otherGPUProcesses > 0 }) {
+        // Only when the earlier generations mostly ran without it: a model that always
+        // fills the GPU is not slowed by that.
+        let crowded = { (sample: PerformanceSample) in (sample.vramUsedFraction ?? 0) >= fullGPUMemory || sample.otherGPUProcesses > 0 }
+        if mostly(recent, crowded), !mostly(shift.earlier, crowded) {
             return Finding(cause: .gpuBusy, command: "nvidia-smi", clause: busyGPU(recent))
         }
         if shift.metric.kind == .loadTime, condition.diskLow {

@@ -37,31 +37,37 @@ public enum PerformanceJudge {
     public static func degradations(
         model: String, samples: [PerformanceSample], condition: ModelCondition, factor: Double = defaultFactor
     ) -> [Degradation] {
+        figures(model: model, samples: samples, condition: condition).filter { $0.isDegraded(factor: factor) }
+    }
+
+    /// Every figure there are samples enough for, its baseline against its current value,
+    /// whether worse or not (each explained as if it were degraded): what a watcher needs
+    /// to tell that a degraded figure recovered, and to what. By metric name.
+    public static func figures(model: String, samples: [PerformanceSample], condition: ModelCondition) -> [Degradation] {
         var timings: [PerformanceMetric: [Point]] = [:]
         for sample in samples {
             if let timing = PerformanceMetric.timing(of: sample) { timings[timing.metric, default: []].append((sample, timing.seconds)) }
             if let load = PerformanceMetric.loadTime(of: sample) { timings[.loadTime, default: []].append((sample, load)) }
         }
-        var shifts = timings.compactMap { metric, points in slowdown(of: metric, points, factor: factor) }
-        if let drop = successDrop(samples, factor: factor) { shifts.append(drop) }
+        var shifts = timings.compactMap { metric, points in shift(of: metric, points) }
+        if let rate = successShift(samples) { shifts.append(rate) }
         return shifts.sorted { $0.metric.name < $1.metric.name }.map { explain($0, model: model, condition: condition) }
     }
 
     /// The recent window is left out of the baseline, so a slowdown cannot hide in it.
-    private static func slowdown(of metric: PerformanceMetric, _ points: [Point], factor: Double) -> Shift? {
+    private static func shift(of metric: PerformanceMetric, _ points: [Point]) -> Shift? {
         guard points.count >= minimumSamples + recentSize else { return nil }
         let recent = points.suffix(recentSize)
         let earlier = points.dropLast(recentSize).prefix(baselineSize)
-        let baseline = median(earlier.map(\.value))
-        let current = median(recent.map(\.value))
-        guard current >= factor * baseline else { return nil }
-        return Shift(metric: metric, baseline: baseline, current: current, earlier: earlier.map(\.sample), recent: recent.map(\.sample))
+        return Shift(
+            metric: metric, baseline: median(earlier.map(\.value)), current: median(recent.map(\.value)), earlier: earlier.map(\.sample),
+            recent: recent.map(\.sample))
     }
 
     /// Over the outcomes that are known: the latest `recentOutcomes` (fewer while there
     /// are not yet `minimumSamples` before them, but never fewer than `minimumSamples`)
     /// against up to `baselineSize` before them.
-    private static func successDrop(_ samples: [PerformanceSample], factor: Double) -> Shift? {
+    private static func successShift(_ samples: [PerformanceSample]) -> Shift? {
         let known = samples.filter { $0.success != nil }
         let recentCount = min(recentOutcomes, known.count - minimumSamples)
         guard recentCount >= minimumSamples else { return nil }
@@ -69,7 +75,6 @@ public enum PerformanceJudge {
         let earlier = Array(known.dropLast(recentCount).prefix(baselineSize))
         let baseline = successRate(earlier)
         let current = successRate(recent)
-        guard current < baseline / factor else { return nil }
         return Shift(metric: .successRate, baseline: baseline, current: current, earlier: earlier, recent: recent)
     }
 

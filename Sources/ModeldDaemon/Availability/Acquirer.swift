@@ -14,7 +14,8 @@ struct Acquirer: Sendable {
     let keeper: Keeper
     let downloads: Downloader
     let verifications: VerificationQueue
-    let ledger: Ledger
+    /// Every use and request goes into the usage analytics.
+    let usage: UsageRecorder
     /// The GPU memory here, when a job does not say (`needs.vram_gb`).
     let resources: ResourceMonitor
     /// Where the leased snapshots and the stable links are.
@@ -32,6 +33,18 @@ struct Acquirer: Sendable {
 
     func acquire(
         _ arguments: AcquireArguments, connection: UInt64?, hangUp: EventLoopFuture<Void>? = nil
+    ) async throws(ProtocolError) -> AcquireResult {
+        let asked = ContinuousClock.now
+        let result = try await answer(arguments, connection: connection, hangUp: hangUp)
+        // What a request got, and how long it waited: mock fallbacks and preload advice come from these.
+        await usage.recordRequest(RequestRecord(
+            model: result.model, kind: .acquire, waitedSeconds: (ContinuousClock.now - asked).inSeconds,
+            strategy: result.ready ? "ready" : result.strategy?.rawValue))
+        return result
+    }
+
+    private func answer(
+        _ arguments: AcquireArguments, connection: UInt64?, hangUp: EventLoopFuture<Void>?
     ) async throws(ProtocolError) -> AcquireResult {
         let waitSeconds = arguments.waitSeconds ?? 0
         guard waitSeconds.isFinite, waitSeconds >= 0 else {
@@ -95,6 +108,7 @@ struct Acquirer: Sendable {
     /// `suggest`: every alternative, ready or not, best first.
     func suggest(_ arguments: SuggestArguments) async throws(ProtocolError) -> SuggestResult {
         let model = try await keeper.catalogModel(arguments.model)
+        await usage.recordRequest(RequestRecord(model: model.id, kind: .suggest))
         let needs = arguments.needs ?? Needs()
         let (alternatives, setup) = await advice(for: model, needs: needs)
         return SuggestResult(model: model.id, vramGB: needs.vramGB ?? resources.gpuMemoryGB, alternatives: alternatives, setup: setup)
@@ -102,20 +116,20 @@ struct Acquirer: Sendable {
 
     // MARK: - Leases and usage
 
-    func release(_ request: Request) async throws(ProtocolError) -> ReleaseResult {
+    func release(_ request: Request, peer: Int32?) async throws(ProtocolError) -> ReleaseResult {
         // Checked first: a refused release leaves the lease in force and stores nothing.
         let arguments = try request.arguments(ReleaseArguments.self)
         try UsageFigures.checkString(arguments.lease, named: "lease")
         if let duration = arguments.durationSeconds { try UsageFigures.checkDuration(duration) }
-        let figures = try UsageFigures.extra(in: request, besides: ReleaseArguments.fixedFields)
+        let figures = try ReportedFigures(try UsageFigures.extra(in: request, besides: ReleaseArguments.fixedFields))
         guard let lease = await keeper.endLease(arguments.lease) else {
             throw ProtocolError(
                 .badRequest, "no lease '\(arguments.lease)' is in force",
                 hint: "a lease ends with release or when the connection that acquired it closes; acquire again")
         }
         await recordUse(
-            of: lease, success: arguments.success, duration: arguments.durationSeconds ?? lease.heldSeconds, source: .release,
-            figures: figures)
+            model: lease.model, commit: lease.commit, at: lease.since, success: arguments.success,
+            duration: arguments.durationSeconds ?? lease.heldSeconds, source: .release, figures: figures, peer: peer, leaseEnded: true)
         return ReleaseResult(lease: lease.id, model: lease.model, heldSeconds: lease.heldSeconds)
     }
 
@@ -123,46 +137,46 @@ struct Acquirer: Sendable {
     /// outcome is unknown.
     func connectionClosed(_ connection: UInt64) async {
         for lease in await keeper.endLeases(heldBy: connection) {
-            await recordUse(of: lease, success: nil, duration: lease.heldSeconds, source: .disconnect)
+            await recordUse(
+                model: lease.model, commit: lease.commit, at: lease.since, success: nil, duration: lease.heldSeconds, source: .disconnect,
+                leaseEnded: true)
         }
     }
 
-    func report(_ request: Request) async throws(ProtocolError) -> ReportResult {
+    func report(_ request: Request, peer: Int32?) async throws(ProtocolError) -> ReportResult {
         let arguments = try request.arguments(ReportArguments.self)
         // Checked before the catalog is asked: its answer would quote the name.
         try UsageFigures.checkString(arguments.model, named: "model")
         try UsageFigures.checkDuration(arguments.durationSeconds)
-        let figures = try UsageFigures.extra(in: request, besides: ReportArguments.fixedFields)
+        let figures = try ReportedFigures(try UsageFigures.extra(in: request, besides: ReportArguments.fixedFields))
         let model = try await keeper.catalogModel(arguments.model)
         let commit = await keeper.integrity(of: model.id)?.manifest.commit
-        do {
-            try await ledger.record(UsageRecord(
-                model: model.id, commit: commit, at: Date(),
-                durationSeconds: arguments.durationSeconds, success: arguments.success, source: .report,
-                metrics: try Self.text(of: figures)))
-        } catch {
-            throw ProtocolError(.internal, "the report could not be recorded: \(error)", hint: "journalctl -u modeld shows more")
-        }
-        await updater.generationEnded(model.id, commit: commit, success: arguments.success)
-        return ReportResult(model: model.id, recorded: true)
+        let recorded = await recordUse(
+            model: model.id, commit: commit, at: Date(), success: arguments.success, duration: arguments.durationSeconds,
+            source: .report, figures: figures, peer: peer, leaseEnded: false)
+        return ReportResult(model: model.id, recorded: recorded)
     }
 
+    /// Whether the ledger took it.
+    @discardableResult
     private func recordUse(
-        of lease: Lease, success: Bool?, duration: Double, source: UsageRecord.Source, figures: [String: JSONValue] = [:]
-    ) async {
-        do {
-            try await ledger.record(UsageRecord(
-                model: lease.model, commit: lease.commit, at: lease.since, durationSeconds: duration, success: success, source: source,
-                metrics: try Self.text(of: figures)))
-        } catch {
-            logger.error("a use of \(lease.model) could not be recorded: \(error)", metadata: ["model": "\(lease.model)"])
-        }
-        await updater.generationEnded(lease.model, commit: lease.commit, success: success)
+        model: String, commit: String?, at date: Date, success: Bool?, duration: Double, source: UsageRecord.Source,
+        figures: ReportedFigures? = nil, peer: Int32? = nil, leaseEnded: Bool
+    ) async -> Bool {
+        let recorded = await usage.recordUse(
+            UsageRecord(
+                model: model, commit: commit, at: date, durationSeconds: duration, success: success, source: source,
+                resolution: figures?.resolution, secondsPerStep: figures?.secondsPerStep, frames: figures?.frames,
+                loadSeconds: figures?.loadSeconds, metrics: Self.text(of: figures?.rest ?? [:])),
+            gpu: figures?.gpu, peer: peer, leaseEnded: leaseEnded)
+        await updater.generationEnded(model, commit: commit, success: success)
+        return recorded
     }
 
     /// The figures as the ledger keeps them: a JSON object, or nil when there are none.
-    private static func text(of figures: [String: JSONValue]) throws -> String? {
-        figures.isEmpty ? nil : String(decoding: try WireCodec.encoder.encode(figures), as: UTF8.self)
+    private static func text(of figures: [String: JSONValue]) -> String? {
+        // Checked scalars always encode; `try?` only spares the callers a throw that cannot happen.
+        figures.isEmpty ? nil : (try? WireCodec.encoder.encode(figures)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     // MARK: - Not ready

@@ -17,6 +17,7 @@ struct CommandRouter: Sendable {
     let resources: ResourceMonitor
     let updater: Updater
     let health: HealthCheck
+    let usage: UsageRecorder
     /// For what blocks: user and group lookups.
     let io: BlockingPool
     let storePath: String
@@ -87,9 +88,11 @@ struct CommandRouter: Sendable {
         case .acquire:
             return try reply(try await acquirer.acquire(try request.arguments(AcquireArguments.self), connection: connection, hangUp: hangUp))
         case .release:
-            return try reply(try await acquirer.release(request))
+            return try reply(try await acquirer.release(request, peer: peer?.pid))
         case .report:
-            return try reply(try await acquirer.report(request))
+            return try reply(try await acquirer.report(request, peer: peer?.pid))
+        case .usage:
+            return try reply(try await usage.usage(try request.arguments(UsageArguments.self)))
         case .evict:
             let result = try await evictor.evict(try requiredModel(request, command))
             await resources.checkDisk()
@@ -157,10 +160,6 @@ struct CommandRouter: Sendable {
                     .configInvalid, "the configuration was not reloaded: \(error)",
                     hint: "fix it (modeld --check-config shows the problem) and reload again; the running configuration is unchanged")
             }
-        default:
-            throw ProtocolError(
-                .unknownCommand, "'\(command.rawValue)' is part of the protocol but not in this version of modeld yet",
-                hint: "modelctl --help lists what this version can do")
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import ModeldCore
 import ModeldLinux
 import ModeldProtocol
@@ -68,6 +69,12 @@ extension Downloader {
             "\(id): \(job.repairing ? "repaired" : "downloaded"), \(ByteSize.format(job.fetchedFinished)) fetched, \(job.retries) retries",
             metadata: ["model": "\(id)"])
         events.publish(Event(.downloadDone(model: id, bytesFetched: job.fetchedFinished, retries: job.retries)))
+        do {
+            try await ledger.record(WorkRecord(
+                model: id, kind: .download, bytes: job.fetchedFinished, seconds: Date().timeIntervalSince(job.queuedAt), retries: job.retries))
+        } catch {
+            logger.warning("\(id): the download's figures could not be recorded: \(error)", metadata: ["model": "\(id)"])
+        }
     }
 
     /// Whether `manifest` is the one the Keeper checks the model against now.

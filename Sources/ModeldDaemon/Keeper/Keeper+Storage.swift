@@ -27,13 +27,13 @@ extension Keeper {
 
     /// Each catalog model whose manifest is known, as cleanup weighs it. `lastUsed`
     /// comes from the ledger, by model id.
-    func cleanupModels(lastUsed: [String: Date]) -> [CleanupPlan.Model] {
+    func cleanupModels(lastUsed: [String: Date], uses: [String: Int]) -> [CleanupPlan.Model] {
         config.models.compactMap { model in
             guard let record = models[model.id], let integrity = record.integrity else { return nil }
             return CleanupPlan.Model(
                 id: model.id, manifest: integrity.manifest, present: integrity.verifiedCount > 0 && !record.evicting,
                 pinned: isPinned(model), leased: leases.count(on: model.id) > 0,
-                busy: record.download != nil || record.verifying != nil, lastUsed: lastUsed[model.id])
+                busy: record.download != nil || record.verifying != nil, lastUsed: lastUsed[model.id], uses: uses[model.id] ?? 0)
         }
     }
 

@@ -33,6 +33,8 @@ actor Keeper {
     /// "disk low: 12 GiB free on /var/lib/modeld/hub" while the store's disk is under
     /// `[disk] warn_below`, for `STATUS=`.
     var diskWarning: String?
+    /// Each model's uses as `status` shows them; the ledger has the rest (`usage`).
+    var usageTallies: [String: UsageTally] = [:]
     /// The global limit set with `limit` (0: none), which wins over the configuration
     /// until the daemon restarts.
     private(set) var globalLimit: Int64?
@@ -303,6 +305,9 @@ actor Keeper {
         if !leased.isEmpty { status.leasedCommits = leased.sorted() }
         if record.update.available {
             status.actions.append(.init(command: "modelctl update \(model.id)", why: "a new revision is out (\(record.update.latest?.prefix(12) ?? ""))"))
+        }
+        if let tally = usageTallies[model.id] {
+            status.usage = UsageLine(uses: tally.uses, usesPerDay: tally.usesPerDay(today: UsageDay.day(of: Date())), lastUsed: tally.lastUsed)
         }
         status.fitsVRAM = model.fits(vramGB: gpuMemoryGB)
         if status.fitsVRAM == false, let gpuMemoryGB {

@@ -39,6 +39,9 @@ struct LeaseBook {
 
     func count(on model: String) -> Int { leases.values.count { $0.model == model } }
 
+    /// Leases in force, of every model.
+    var count: Int { leases.count }
+
     /// The commits the leases on `model` hold.
     func commits(on model: String) -> Set<String> { Set(leases.values.filter { $0.model == model }.map(\.commit)) }
 }

@@ -51,11 +51,17 @@ struct Cleaner: Sendable {
     func plan(targetFreeBytes: Int64?) async throws(ProtocolError) -> CleanupPlan {
         let config = await keeper.config
         let lastUsed: [String: Date]
+        let windowDays = Self.usageWindowDays(config)
+        var uses: [String: Int] = [:]
         var replacedAt: [String: [String: Date]] = [:]
         // Replaced revisions whose successor proved itself (`keep_until_successes`).
         var proven: Set<String> = []
         do {
             lastUsed = try await ledger.lastUses()
+            let today = UsageDay.day(of: Date())
+            for day in try await ledger.usageDays(from: UsageDay.days(endingWith: today, count: windowDays).first ?? today) {
+                uses[day.model, default: 0] += day.uses
+            }
             for replaced in try await ledger.replacedRevisions() {
                 guard let repo = config.model(replaced.model)?.repo else { continue }
                 replacedAt[repo, default: [:]][replaced.commit] = max(replacedAt[repo]?[replaced.commit] ?? .distantPast, replaced.at)
@@ -71,7 +77,7 @@ struct Cleaner: Sendable {
         }
         // A repo with a model whose manifest is not known yet: its files are not known
         // either, so neither its models nor its snapshots are offered.
-        let known = await keeper.cleanupModels(lastUsed: lastUsed)
+        let known = await keeper.cleanupModels(lastUsed: lastUsed, uses: uses)
         let withManifest = Set(known.map(\.id))
         let settled = Set(config.models.map(\.repo)).filter { repo in
             config.models.allSatisfy { $0.repo != repo || withManifest.contains($0.id) }
@@ -110,7 +116,13 @@ struct Cleaner: Sendable {
         }
         return CleanupPlan(
             models: models, oldRevisions: old, partials: partials, layout: store.layout, freeBytes: free,
-            targetFreeBytes: targetFreeBytes ?? config.disk.warnBelow.bytes, now: Date(), staleAfter: Self.partialStaleAfter)
+            targetFreeBytes: targetFreeBytes ?? config.disk.warnBelow.bytes, now: Date(), staleAfter: Self.partialStaleAfter,
+            usageWindowDays: windowDays)
+    }
+
+    /// `[usage] unused_after` in whole days: the window a model's uses are counted over.
+    private static func usageWindowDays(_ config: ModeldConfig) -> Int {
+        max(1, Int(config.usage.unusedAfter.seconds / 86_400))
     }
 
     /// Removes every revision an update or rollback of modeld replaced whose
@@ -177,6 +189,26 @@ struct Cleaner: Sendable {
             suggestions.append(Recommendation(command: "modelctl evict \(model)", why: candidate.reason, freesBytes: candidate.bytes))
         }
         return suggestions
+    }
+
+    /// Models no generation used for `[usage] unused_after` (or ever), with what evicting
+    /// each frees: `health` offers them even when space is not low.
+    /// A model never used but downloaded within that window is new, not unused.
+    func unusedModels() async -> [Recommendation] {
+        let config = await keeper.config
+        let today = UsageDay.day(of: Date())
+        let windowStart = UsageDay.days(endingWith: today, count: Self.usageWindowDays(config)).first ?? today
+        guard let plan = try? await plan(targetFreeBytes: .max),
+            let recent = try? await ledger.usageDays(from: windowStart)
+        else { return [] }
+        let fetchedLately = Set(recent.filter { $0.downloads > 0 }.map(\.model))
+        let unusedAfter = config.usage.unusedAfter.seconds
+        return plan.candidates.compactMap { candidate in
+            guard candidate.kind == .model, let model = candidate.model, candidate.bytes > 0,
+                candidate.lastUsed.map({ Date().timeIntervalSince($0) >= unusedAfter }) ?? !fetchedLately.contains(model)
+            else { return nil }
+            return Recommendation(command: "modelctl evict \(model)", why: "\(model): \(candidate.reason)", freesBytes: candidate.bytes)
+        }
     }
 
     /// The repos with a download queued, running or paused: their partial files are resumed, not stale.

@@ -14,6 +14,8 @@ struct VerificationService: Service {
     let manifests: ManifestSource
     let verifier: FileVerifier
     let linker: StableLinker
+    /// Where each verification's figures go (`usage`'s verify speed).
+    let ledger: Ledger
     let logger: Logger
     /// Failed manifest fetches per model, for the backoff before the next try.
     private let attempts = ManifestAttempts()
@@ -79,13 +81,26 @@ struct VerificationService: Service {
         await keeper.adopt(manifest, for: model.id)
         await keeper.beginVerification(of: model.id, files: manifest.files.count)
         var methods: [VerifyMethod: Int] = [:]
+        let begun = ContinuousClock.now
+        var bytesRead: Int64 = 0
         for file in manifest.files {
             if Task.isCancelled { return }
             let condition = await verifier.check(file, of: manifest, depth: deep ? .everything : .changed)
-            if case .verified(let method) = condition { methods[method, default: 0] += 1 }
+            if case .verified(let method) = condition {
+                methods[method, default: 0] += 1
+                if method != .stat { bytesRead += file.size }
+            }
             await keeper.record(condition, for: file.path, of: model.id, source: source)
         }
         await keeper.finishVerification(of: model.id, method: methods.max { $0.value < $1.value }?.key ?? .stat, ticket: ticket)
+        // Only a verification that read bytes says anything about verify speed.
+        if bytesRead > 0 {
+            do {
+                try await ledger.record(WorkRecord(model: model.id, kind: .verify, bytes: bytesRead, seconds: (ContinuousClock.now - begun).inSeconds))
+            } catch {
+                logger.warning("\(model.id): the verification's figures could not be recorded: \(error)", metadata: ["model": "\(model.id)"])
+            }
+        }
         await linker.pointIfVerified(model, commit: manifest.commit)
     }
 

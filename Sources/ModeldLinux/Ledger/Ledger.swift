@@ -5,7 +5,8 @@ import ModeldCore
 /// What must survive a restart or a crash (STORE.md), in SQLite through GRDB: WAL mode,
 /// schema changes as numbered migrations. Reads and writes run on GRDB's own queues.
 public final class Ledger: Sendable {
-    private let database: DatabasePool
+    /// Internal: the ledger's extensions (`Ledger+Usage`) share it.
+    let database: DatabasePool
 
     /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
     public init(path: String) throws {
@@ -85,6 +86,47 @@ public final class Ledger: Sendable {
                 table.column("commit", .text).notNull()
             }
         }
+        migrator.registerMigration("v6: usage analytics") { db in
+            // The figures the performance baseline compares, and the machine at the time.
+            try db.alter(table: UsageRecord.databaseTableName) { table in
+                table.add(column: "resolution", .text)
+                table.add(column: "seconds_per_step", .double)
+                table.add(column: "frames", .integer)
+                table.add(column: "load_s", .double)
+                table.add(column: "gpu", .integer)
+                table.add(column: "vram_used_fraction", .double)
+                table.add(column: "other_gpu_processes", .integer).notNull().defaults(to: 0)
+                table.add(column: "concurrent", .integer).notNull().defaults(to: 1)
+            }
+            try db.create(index: "usage_by_model_and_time", on: UsageRecord.databaseTableName, columns: ["model", "at"])
+            try db.create(table: RequestRecord.databaseTableName) { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("model", .text).notNull()
+                table.column("at", .datetime).notNull().indexed()
+                table.column("kind", .text).notNull()
+                table.column("waited_s", .double).notNull()
+                table.column("strategy", .text)
+            }
+            try db.create(table: WorkRecord.databaseTableName) { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("model", .text).notNull()
+                table.column("at", .datetime).notNull().indexed()
+                table.column("kind", .text).notNull()
+                table.column("bytes", .integer).notNull()
+                table.column("seconds", .double).notNull()
+                table.column("retries", .integer).notNull()
+            }
+            // One row per model and UTC day, kept when the raw rows go (`[usage] keep_days`).
+            try db.create(table: Self.usageDayTable) { table in
+                table.column("model", .text).notNull()
+                table.column("day", .text).notNull()
+                table.column("figures", .text).notNull()
+                table.primaryKey(["model", "day"])
+            }
+            for use in try UsageRecord.fetchAll(db) {
+                try Self.updateDay(db, model: use.model, at: use.at) { $0.record(use.sample) }
+            }
+        }
         return migrator
     }
 
@@ -129,29 +171,6 @@ public final class Ledger: Sendable {
 
     public func forgetQueued(_ model: String) async throws {
         _ = try await database.write { db in try QueuedDownload.deleteOne(db, key: model) }
-    }
-
-    // MARK: - Usage
-
-    public func record(_ use: UsageRecord) async throws {
-        _ = try await database.write { db in try use.inserted(db) }
-    }
-
-    /// The uses of `model` recorded since `date`, oldest first.
-    public func uses(of model: String, since date: Date) async throws -> [UsageRecord] {
-        try await database.read { db in
-            try UsageRecord.filter(Column("model") == model && Column("at") >= date).order(Column("at")).fetchAll(db)
-        }
-    }
-
-    /// When each model was last used (released, dropped or reported), for cleanup's order.
-    public func lastUses() async throws -> [String: Date] {
-        try await database.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT model, MAX(at) AS last FROM usage GROUP BY model")
-            return Dictionary(uniqueKeysWithValues: rows.compactMap { row in
-                (row["last"] as Date?).map { (row["model"] as String, $0) }
-            })
-        }
     }
 
     // MARK: - Revisions

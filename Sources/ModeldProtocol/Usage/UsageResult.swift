@@ -1,3 +1,5 @@
+import ModeldCore
+
 /// `usage`: each model's use over the last `days` whole days, ranked, and the totals.
 /// Days are calendar days in `timezone` (the daemon's UTC), written `2026-11-04`: a day
 /// is not an instant, so it is not one of the protocol's RFC 3339 times.
@@ -48,5 +50,17 @@ public struct UsageResult: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case uses, successes, failures, unknown, acquires, mockFallbacks = "mock_fallbacks", perDay = "per_day"
         }
+    }
+}
+
+extension UsageResult {
+    /// The answer for `summary` (the daemon's days are UTC days).
+    public init(_ summary: UsageSummary) {
+        let total = summary.total
+        self.init(
+            days: summary.window, from: summary.from, to: summary.to, models: summary.models,
+            total: Total(
+                uses: total.uses, successes: total.successes, failures: total.failures, unknown: total.unknown,
+                acquires: total.acquires, mockFallbacks: total.mockFallbacks, perDay: total.perDay))
     }
 }

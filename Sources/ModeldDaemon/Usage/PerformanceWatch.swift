@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import ModeldCore
+import ModeldLinux
+import ModeldProtocol
+
+/// Watches each model's generations against its baseline (`PerformanceJudge`) after
+/// every recorded use: a figure that got worse is published once as `health.degraded`,
+/// with the suggestion for its likely cause, and `health.recovered` when it is back.
+/// `health` shows what is degraded now.
+actor PerformanceWatch {
+    private let ledger: Ledger
+    private let keeper: Keeper
+    private let resources: ResourceMonitor
+    private let events: EventBus
+    private let logger: Logger
+    /// Model → metric → what is degraded now.
+    private var degraded: [String: [String: Degradation]] = [:]
+
+    /// Uses read per check: the baseline's (the earliest kept) and the recent window's.
+    static let earliestUses = 200
+    static let latestUses = 50
+
+    init(ledger: Ledger, keeper: Keeper, resources: ResourceMonitor, events: EventBus, logger: Logger) {
+        self.ledger = ledger
+        self.keeper = keeper
+        self.resources = resources
+        self.events = events
+        self.logger = logger
+    }
+
+    /// What is degraded now, by model.
+    var current: [String: [Degradation]] {
+        degraded.mapValues { $0.values.sorted { $0.metric < $1.metric } }
+    }
+
+    /// Judges `model` again and tells what changed.
+    func check(_ model: String) async {
+        let config = await keeper.config
+        var condition = await keeper.performanceCondition(of: model) ?? ModelCondition()
+        condition.diskLow = await resources.current().disk.contains(where: \.low)
+        let samples: [PerformanceSample]
+        do {
+            condition.previousCommit = try await ledger.switches(of: model).first?.previous
+            samples = try await ledger.performanceHistory(of: model, earliest: Self.earliestUses, latest: Self.latestUses).map(\.performance)
+        } catch {
+            logger.warning("the performance of \(model) could not be checked: \(error)", metadata: ["model": "\(model)"])
+            return
+        }
+        let figures = PerformanceJudge.figures(model: model, samples: samples, condition: condition)
+        let factor = config.usage.degradedFactor
+        let now = Dictionary(
+            figures.filter { $0.isDegraded(factor: factor) }.map { ($0.metric, $0) }, uniquingKeysWith: { first, _ in first })
+        let before = degraded[model] ?? [:]
+        for (metric, found) in now.sorted(by: { $0.key < $1.key }) where before[metric] == nil {
+            logger.warning(
+                "\(model): \(found.suggestion.why); try \(found.suggestion.command)", metadata: ["model": "\(model)", "metric": "\(metric)"])
+            events.publish(Event(.health(
+                .degraded, model: model, metric: metric, baseline: found.baseline, current: found.current,
+                suggestion: Recommendation(command: found.suggestion.command, why: found.suggestion.why))))
+        }
+        for (metric, gone) in before.sorted(by: { $0.key < $1.key }) where now[metric] == nil {
+            let latest = figures.first { $0.metric == metric }
+            logger.notice("\(model): \(metric) is back to normal", metadata: ["model": "\(model)", "metric": "\(metric)"])
+            events.publish(Event(.health(
+                .recovered, model: model, metric: metric, baseline: latest?.baseline ?? gone.baseline,
+                current: latest?.current ?? gone.baseline,
+                suggestion: Recommendation(command: "modelctl usage \(model)", why: "\(metric) is back within \(factor)× its baseline"))))
+        }
+        degraded[model] = now.isEmpty ? nil : now
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import GRDB
+import ModeldCore
+
+/// The usage analytics' part of the ledger: raw rows (uses, requests, the daemon's own
+/// work) for `[usage] keep_days`, and beside each, in the same transaction, its day's
+/// `UsageDay`, which `usage` answers from and which stays when the rows are pruned.
+extension Ledger {
+    static let usageDayTable = "usage_day"
+
+    public func record(_ use: UsageRecord) async throws {
+        try await database.write { db in
+            _ = try use.inserted(db)
+            try Self.updateDay(db, model: use.model, at: use.at) { $0.record(use.sample) }
+        }
+    }
+
+    public func record(_ request: RequestRecord) async throws {
+        try await database.write { db in
+            _ = try request.inserted(db)
+            try Self.updateDay(db, model: request.model, at: request.at) { $0.record(request.sample) }
+        }
+    }
+
+    public func record(_ work: WorkRecord) async throws {
+        try await database.write { db in
+            _ = try work.inserted(db)
+            try Self.updateDay(db, model: work.model, at: work.at) { $0.record(work.sample) }
+        }
+    }
+
+    /// The days from `firstDay` on (`YYYY-MM-DD`), of one model or of all.
+    public func usageDays(from firstDay: String = "", model: String? = nil) async throws -> [UsageDay] {
+        try await database.read { db in
+            var sql = "SELECT figures FROM \(Self.usageDayTable) WHERE day >= ?"
+            var arguments: StatementArguments = [firstDay]
+            if let model {
+                sql += " AND model = ?"
+                arguments += [model]
+            }
+            return try String.fetchAll(db, sql: sql + " ORDER BY day", arguments: arguments).map(Self.decodeDay)
+        }
+    }
+
+    /// The uses of `model` recorded since `date`, oldest first.
+    public func uses(of model: String, since date: Date) async throws -> [UsageRecord] {
+        try await database.read { db in
+            try UsageRecord.filter(Column("model") == model && Column("at") >= date).order(Column("at")).fetchAll(db)
+        }
+    }
+
+    /// What the performance baseline and the recent window are taken from, oldest first:
+    /// the model's earliest `earliest` uses still kept and its latest `latest`, however
+    /// many lie between (so a check stays cheap after 100,000 reports).
+    public func performanceHistory(of model: String, earliest: Int, latest: Int) async throws -> [UsageRecord] {
+        try await database.read { db in
+            let mine = UsageRecord.filter(Column("model") == model)
+            let first = try mine.order(Column("at"), Column("id")).limit(earliest).fetchAll(db)
+            let last = try mine.order(Column("at").desc, Column("id").desc).limit(latest).fetchAll(db).reversed()
+            let seen = Set(first.compactMap(\.id))
+            return first + last.filter { !seen.contains($0.id ?? -1) }
+        }
+    }
+
+    /// When each model was last used (released, dropped or reported), for cleanup's order.
+    public func lastUses() async throws -> [String: Date] {
+        try await database.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT model, MAX(at) AS last FROM usage GROUP BY model")
+            return Dictionary(uniqueKeysWithValues: rows.compactMap { row in
+                (row["last"] as Date?).map { (row["model"] as String, $0) }
+            })
+        }
+    }
+
+    /// Drops the raw rows from before `date`; their days' aggregates stay. The number dropped.
+    @discardableResult
+    public func pruneUsage(before date: Date) async throws -> Int {
+        try await database.write { db in
+            var dropped = 0
+            for table in [UsageRecord.databaseTableName, RequestRecord.databaseTableName, WorkRecord.databaseTableName] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE at < ?", arguments: [date])
+                dropped += db.changesCount
+            }
+            return dropped
+        }
+    }
+
+    /// Files `change` into the day of `at` for `model`, creating the day's row.
+    static func updateDay(_ db: Database, model: String, at date: Date, _ change: (inout UsageDay) -> Void) throws {
+        let day = UsageDay.day(of: date)
+        let stored = try String.fetchOne(
+            db, sql: "SELECT figures FROM \(usageDayTable) WHERE model = ? AND day = ?", arguments: [model, day])
+        var figures = try stored.map(decodeDay) ?? UsageDay(day: day, model: model)
+        change(&figures)
+        let text = String(decoding: try JSONEncoder().encode(figures), as: UTF8.self)
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO \(usageDayTable) (model, day, figures) VALUES (?, ?, ?)", arguments: [model, day, text])
+    }
+
+    private static func decodeDay(_ text: String) throws -> UsageDay {
+        try JSONDecoder().decode(UsageDay.self, from: Data(text.utf8))
+    }
+}
