@@ -1,0 +1,165 @@
+import Foundation
+import ModeldCore
+import ModeldLinux
+import ModeldProtocol
+import ModeldTestSupport
+import Testing
+
+/// `usage` with the real daemon: what generation services did, counted exactly, kept
+/// across a restart, drawn by `modelctl usage` on a terminal, and fast on a ledger of
+/// 100,000 reports.
+@Suite(.timeLimit(.minutes(10))) struct UsageAnalyticsTests {
+    typealias Arguments = [String: JSONValue]
+
+    /// One generation of the test: which model, how long, whether it worked.
+    struct Cycle {
+        var model: String
+        var seconds: Double
+        var success: Bool
+    }
+
+    /// 200 generations over the two models: three in five on the big one, one in ten failed.
+    static let cycles: [Cycle] = (0..<200).map { (index: Int) -> Cycle in
+        let model = index % 5 < 3 ? AvailabilityTests.big : AvailabilityTests.small
+        let seconds = 10 + Double(index % 37) * 2.5
+        return Cycle(model: model, seconds: seconds, success: index % 10 != 9)
+    }
+
+    /// The nearest-rank percentile of `values`.
+    static func percentile(_ values: [Double], _ fraction: Double) -> Double {
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((fraction * Double(sorted.count)).rounded(.up)) - 1)]
+    }
+
+    static func usage(_ client: ControlClient, _ arguments: Arguments = [:]) throws -> UsageResult {
+        let response = try client.request("usage", arguments)
+        #expect(response.ok, "\(String(describing: response.error))")
+        return try response.decode(UsageResult.self)
+    }
+
+    @Test func usageMatchesWhatWasDoneSurvivesARestartAndIsDrawnOnATerminal() async throws {
+        let repos = [AvailabilityTests.repo(AvailabilityTests.bigRepo), AvailabilityTests.repo(AvailabilityTests.smallRepo, seed: 2)]
+        let hub = try TestHub(repos: repos)
+        defer { hub.shutdown() }
+        let daemon = try AvailabilityTests.daemon()
+        for repo in repos { try HFCacheWriter.write(repo, into: daemon.directory.file("cache")) }
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        for model in [AvailabilityTests.big, AvailabilityTests.small] { try daemon.waitForState(model, .available) }
+        let client = try daemon.client()
+        for cycle in Self.cycles {
+            let lease = try #require(try AvailabilityTests.acquire(client, cycle.model).lease)
+            let released = try client.request(
+                "release", ["lease": .string(lease), "success": .bool(cycle.success), "duration_s": .number(cycle.seconds)])
+            #expect(released.ok, "\(String(describing: released.error))")
+        }
+
+        let answer = try Self.usage(client)
+        #expect(answer.days == 30 && answer.to == UsageDay.day(of: Date()))
+        #expect(answer.models.map { $0.model } == [AvailabilityTests.big, AvailabilityTests.small], "ranked by use")
+        #expect(answer.total.uses == 200 && answer.total.acquires == 200)
+        for (rank, usage) in answer.models.enumerated() {
+            let mine = Self.cycles.filter { $0.model == usage.model }
+            let successes = mine.count { $0.success }
+            #expect(usage.rank == rank + 1)
+            #expect(usage.uses == mine.count && usage.acquires == mine.count)
+            #expect(usage.successes == successes && usage.failures == mine.count - successes && usage.unknown == 0)
+            #expect(usage.successRate == Double(successes) / Double(mine.count))
+            #expect(usage.perDay.count == 30 && usage.perDay.last?.uses == mine.count)
+            #expect(usage.peakHours.reduce(0, +) == mine.count)
+            #expect(abs(usage.usesPerDay - Double(mine.count) / 30) < 1e-9)
+            let generation = try #require(usage.generationSeconds)
+            let seconds = mine.map(\.seconds)
+            #expect(generation.count == mine.count)
+            #expect(abs(generation.average - seconds.reduce(0, +) / Double(mine.count)) < 1e-9, "the average is exact")
+            // A bucket is `resolution` wide; its middle is within half of that of any value in it.
+            for fraction in [0.5, 0.95] {
+                let exact = Self.percentile(seconds, fraction)
+                let answered = fraction == 0.5 ? generation.p50 : generation.p95
+                #expect(abs(answered - exact) / exact <= DurationHistogram.resolution, "p\(Int(fraction * 100)): \(answered) vs \(exact)")
+            }
+        }
+        let status = try daemon.request("status", ["model": .string(AvailabilityTests.big)]).decode(StatusResult.self)
+        #expect(status.models.first?.usage?.uses == 120 && status.models.first?.usage?.lastUsed != nil)
+
+        try daemon.stop()
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        #expect(try Self.usage(try daemon.client()) == answer, "the same answer after a restart")
+
+        // `script` gives modelctl a terminal, as a person at a shell has.
+        let run = try ChildProcess.run(
+            "/usr/bin/script", ["-qec", "\(Binaries.modelctl) --socket \(daemon.socketPath) usage", "/dev/null"],
+            environment: ChildProcess.baseEnvironment.merging(["TZ": "UTC"]) { $1 }, in: daemon.directory.path)
+        #expect(run.status == 0, "\(run.error)")
+        let big = try #require(run.output.range(of: AvailabilityTests.big))
+        let small = try #require(run.output.range(of: AvailabilityTests.small))
+        #expect(big.lowerBound < small.lowerBound, "the most used first:\n\(run.output)")
+        #expect(run.output.contains("█"), "a sparkline whose last day is the tallest:\n\(run.output)")
+    }
+
+    /// 100,000 reports in the ledger (recorded as the daemon records them), then `usage`
+    /// answers from the days' aggregates: what it reads grows with days × models, not with
+    /// reports. The time is printed, not asserted (a measurement, not a condition: a
+    /// loaded 2-core CI machine would make a bound flaky).
+    @Test func usageStaysFastOnAHundredThousandReports() async throws {
+        let daemon = try AvailabilityTests.daemon()
+        let ledgerPath = daemon.stateDirectory + "/ledger.sqlite"
+        do {
+            let ledger = try Ledger(path: ledgerPath)
+            let start = Date().addingTimeInterval(-29 * 86_400)
+            for index in 0..<100_000 {
+                try await ledger.record(UsageRecord(
+                    model: index.isMultiple(of: 3) ? AvailabilityTests.small : AvailabilityTests.big, commit: nil,
+                    at: start.addingTimeInterval(Double(index) * 25), durationSeconds: Double(20 + index % 100),
+                    success: index % 17 != 0, source: .report, secondsPerStep: 2 + Double(index % 10) / 10))
+            }
+        }
+        let size = try FileManager.default.attributesOfItem(atPath: ledgerPath)[.size] as? Int ?? 0
+        print("ledger after 100,000 reports: \(size) bytes (main file; the WAL aside)")
+        try daemon.startReady(environment: ["HF_ENDPOINT": DaemonHarness.noHub])
+        let client = try daemon.client()
+        var times: [Duration] = []
+        for _ in 0..<5 {
+            let began = ContinuousClock.now
+            let answer = try Self.usage(client)
+            times.append(ContinuousClock.now - began)
+            #expect(answer.total.uses == 100_000)
+        }
+        print("usage over 100,000 reports: \(times.map { "\($0)" }.joined(separator: ", "))")
+        let days = try await Ledger(path: ledgerPath).usageDays()
+        #expect(days.count == Set(days.map { "\($0.model) \($0.day)" }).count && days.count <= 2 * 31, "one row per model and day")
+    }
+
+    /// `cleanup --dry-run` offers the least used model first, with its uses and last use
+    /// beside it, and never a pinned or a leased one.
+    @Test func cleanupOffersTheLeastUsedFirstAndSparesPinnedAndLeased() async throws {
+        let repos = [AvailabilityTests.repo(AvailabilityTests.bigRepo), AvailabilityTests.repo(AvailabilityTests.smallRepo, seed: 2)]
+        let hub = try TestHub(repos: repos)
+        defer { hub.shutdown() }
+        let daemon = try AvailabilityTests.daemon()
+        for repo in repos { try HFCacheWriter.write(repo, into: daemon.directory.file("cache")) }
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        for model in [AvailabilityTests.big, AvailabilityTests.small] { try daemon.waitForState(model, .available) }
+        let client = try daemon.client()
+        // The small one is used more, but longer ago: fewer uses counts first.
+        for (model, times) in [(AvailabilityTests.small, 3), (AvailabilityTests.big, 1)] {
+            for _ in 0..<times {
+                #expect(try client.request("report", ["model": .string(model), "duration_s": .number(30), "success": .bool(true)]).ok)
+            }
+        }
+        func dryRun() throws -> CleanupResult {
+            try client.request("cleanup", ["dry_run": .bool(true), "target_free_bytes": .number(1e15)]).decode(CleanupResult.self)
+        }
+        let plan = try dryRun()
+        let offered = plan.candidates.filter { $0.kind == .model }
+        #expect(offered.map { $0.model } == [AvailabilityTests.big, AvailabilityTests.small], "the least used first")
+        #expect(offered.map { $0.uses } == [1, 3] && offered.allSatisfy { $0.lastUsed != nil })
+        #expect(offered.first?.reason.contains("used 1 time in 30 days") == true, "\(offered.first?.reason ?? "")")
+
+        #expect(try client.request("keep", ["model": .string(AvailabilityTests.small)]).ok)
+        let lease = try #require(try AvailabilityTests.acquire(client, AvailabilityTests.big).lease)
+        let spared = try dryRun()
+        #expect(spared.candidates.allSatisfy { $0.kind != .model }, "nothing pinned or leased is offered")
+        #expect(Set(spared.kept.map { $0.model }) == [AvailabilityTests.big, AvailabilityTests.small])
+        #expect(try client.request("release", ["lease": .string(lease)]).ok)
+    }
+}
