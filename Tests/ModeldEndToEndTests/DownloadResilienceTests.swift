@@ -101,8 +101,10 @@ import Testing
         #expect(limit.status == 0, "\(limit.output)\(limit.error)")
         #expect(try daemon.request("pull", ["model": .string(Self.model)]).ok)
         try Self.waitForBytes(daemon, atLeast: 10_000_000)
-        // Three windows of 2 s: none above the limit by more than 10 %, and at least one
-        // within 10 % of it (on a loaded 2-core machine the test hub itself can fall behind).
+        // Three windows of 2 s: over the 6 s, at most 10 % above the limit, no window more than
+        // 30 % above it, and at least one within 10 % of it (the byte counts are read through `status`: on a loaded 2-core
+        // machine one reading can come late, moving bytes from one window to the next; the
+        // test hub itself can fall behind too).
         var rates: [Double] = []
         var last = (try Self.download(daemon)?.bytesDone ?? 0, ContinuousClock.now)
         for _ in 0..<3 {
@@ -111,7 +113,8 @@ import Testing
             rates.append(Double(now.0 - last.0) / last.1.duration(to: now.1).inSeconds)
             last = now
         }
-        #expect(rates.allSatisfy { $0 < 22_000_000 }, "\(rates) B/s under a 20 MB/s limit")
+        let average = rates.reduce(0, +) / Double(rates.count)
+        #expect(average < 22_000_000 && rates.allSatisfy { $0 < 26_000_000 }, "\(rates) B/s under a 20 MB/s limit")
         #expect(rates.contains { $0 > 18_000_000 }, "\(rates) B/s under a 20 MB/s limit")
 
         let pause = try daemon.modelctl(["--socket", daemon.socketPath, "pause", Self.model])
