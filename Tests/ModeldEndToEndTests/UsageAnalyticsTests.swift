@@ -31,6 +31,17 @@ import Testing
         return sorted[min(sorted.count - 1, Int((fraction * Double(sorted.count)).rounded(.up)) - 1)]
     }
 
+    /// The daemon with both catalog models in its store, verified and available.
+    static func bothModelsAvailable() throws -> (TestHub, DaemonHarness) {
+        let repos = [AvailabilityTests.repo(AvailabilityTests.bigRepo), AvailabilityTests.repo(AvailabilityTests.smallRepo, seed: 2)]
+        let hub = try TestHub(repos: repos)
+        let daemon = try AvailabilityTests.daemon()
+        for repo in repos { try HFCacheWriter.write(repo, into: daemon.directory.file("cache")) }
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        for model in [AvailabilityTests.big, AvailabilityTests.small] { try daemon.waitForState(model, .available) }
+        return (hub, daemon)
+    }
+
     static func usage(_ client: ControlClient, _ arguments: Arguments = [:]) throws -> UsageResult {
         let response = try client.request("usage", arguments)
         #expect(response.ok, "\(String(describing: response.error))")
@@ -38,13 +49,8 @@ import Testing
     }
 
     @Test func usageMatchesWhatWasDoneSurvivesARestartAndIsDrawnOnATerminal() async throws {
-        let repos = [AvailabilityTests.repo(AvailabilityTests.bigRepo), AvailabilityTests.repo(AvailabilityTests.smallRepo, seed: 2)]
-        let hub = try TestHub(repos: repos)
+        let (hub, daemon) = try Self.bothModelsAvailable()
         defer { hub.shutdown() }
-        let daemon = try AvailabilityTests.daemon()
-        for repo in repos { try HFCacheWriter.write(repo, into: daemon.directory.file("cache")) }
-        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
-        for model in [AvailabilityTests.big, AvailabilityTests.small] { try daemon.waitForState(model, .available) }
         let client = try daemon.client()
         for cycle in Self.cycles {
             let lease = try #require(try AvailabilityTests.acquire(client, cycle.model).lease)
@@ -132,13 +138,8 @@ import Testing
     /// `cleanup --dry-run` offers the least used model first, with its uses and last use
     /// beside it, and never a pinned or a leased one.
     @Test func cleanupOffersTheLeastUsedFirstAndSparesPinnedAndLeased() async throws {
-        let repos = [AvailabilityTests.repo(AvailabilityTests.bigRepo), AvailabilityTests.repo(AvailabilityTests.smallRepo, seed: 2)]
-        let hub = try TestHub(repos: repos)
+        let (hub, daemon) = try Self.bothModelsAvailable()
         defer { hub.shutdown() }
-        let daemon = try AvailabilityTests.daemon()
-        for repo in repos { try HFCacheWriter.write(repo, into: daemon.directory.file("cache")) }
-        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
-        for model in [AvailabilityTests.big, AvailabilityTests.small] { try daemon.waitForState(model, .available) }
         let client = try daemon.client()
         // The small one is used more, but longer ago: fewer uses counts first.
         for (model, times) in [(AvailabilityTests.small, 3), (AvailabilityTests.big, 1)] {
