@@ -104,6 +104,13 @@ import Testing
         #expect(repair.status == 0, "\(repair.output)\(repair.error)")
         try daemon.waitForState(Self.model, .available, timeout: .seconds(30))
         #expect(try Data(contentsOf: URL(fileURLWithPath: blob)) == Data(try #require(repo.file(AvailabilityTests.shard)).content))
+        // Still slower (no generation since), but no longer for a damaged file: health
+        // does not ask for the repair that was just done.
+        let afterRepair = try Self.degraded(daemon)
+        #expect(afterRepair.map(\.metric) == [Self.metric])
+        #expect(afterRepair.map(\.cause) == ["unknown"], "\(afterRepair)")
+        #expect(!(try daemon.request("health").decode(HealthResult.self).recommendations.contains { $0.command == "modelctl repair \(Self.model)" }))
+
         try Self.report(client, secondsPerStep: Self.healthy, count: 5)
         // In order: one degraded (for the slow generations, not one per report), then recovered.
         let news = try Self.read(until: "health.recovered", from: events)
