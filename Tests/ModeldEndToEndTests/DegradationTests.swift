@@ -109,7 +109,8 @@ import Testing
         let afterRepair = try Self.degraded(daemon)
         #expect(afterRepair.map(\.metric) == [Self.metric])
         #expect(afterRepair.map(\.cause) == ["unknown"], "\(afterRepair)")
-        #expect(!(try daemon.request("health").decode(HealthResult.self).recommendations.contains { $0.command == "modelctl repair \(Self.model)" }))
+        let advice = try daemon.request("health").decode(HealthResult.self).recommendations
+        #expect(!advice.contains { $0.command == "modelctl repair \(Self.model)" }, "\(advice)")
 
         try Self.report(client, secondsPerStep: Self.healthy, count: 5)
         // In order: one degraded (for the slow generations, not one per report), then recovered.
@@ -211,5 +212,25 @@ import Testing
         #expect(shown.map(\.metric) == [Self.metric])
         #expect(shown.first?.cause == "unknown", "nothing explains it: the model is not even here")
         #expect(shown.first?.suggestion.command == "modelctl verify \(Self.model) --deep")
+    }
+
+    @Test func aDegradationOutlivesARestart() throws {
+        let daemon = try AvailabilityTests.daemon()
+        try daemon.startReady()
+        let client = try daemon.client()
+        try Self.report(client, secondsPerStep: Self.healthy, count: 10)
+        try Self.report(client, secondsPerStep: Self.slow, count: 5)
+        let before = try Self.degraded(daemon)
+        #expect(before.map(\.metric) == [Self.metric])
+        #expect(try daemon.stop() == 0)
+
+        try daemon.startReady()
+        // Judged again from the ledger at start, behind the READY.
+        try waitUntil("health lists the degraded figure again") { try Self.degraded(daemon) == before }
+        // And it is the same degradation, not a new one: generations back to normal end it.
+        let events = try Self.healthEvents(daemon)
+        try Self.report(try daemon.client(), secondsPerStep: Self.healthy, count: 5)
+        #expect(try Self.read(until: "health.recovered", from: events).map(\.name) == ["health.recovered"])
+        #expect(try Self.degraded(daemon).isEmpty)
     }
 }
