@@ -42,7 +42,7 @@ struct HealthCheck: Sendable {
         var recommendations = status.models.flatMap { model in
             model.actions.map { Recommendation(command: $0.command, why: "\(model.model): \($0.why)") }
         }
-        let degraded = await watch.current.sorted { $0.key < $1.key }.flatMap { model, figures in
+        let degraded = await watch.currentExplained().sorted { $0.key < $1.key }.flatMap { model, figures in
             figures.map {
                 HealthResult.Degraded(
                     model: model, metric: $0.metric, baseline: $0.baseline, current: $0.current, cause: $0.cause.rawValue,

@@ -34,9 +34,21 @@ actor PerformanceWatch {
         degraded.mapValues { $0.values.sorted { $0.metric < $1.metric } }
     }
 
-    /// Judges `model` again and tells what changed.
-    func check(_ model: String) async {
-        let config = await keeper.config
+    /// What is degraded now, by model, each explained by the model's condition now: a
+    /// repair, a verification or an update since its last generation changes the likely
+    /// cause and its remedy, not whether the figure is degraded (nothing is published).
+    func currentExplained() async -> [String: [Degradation]] {
+        var explained: [String: [Degradation]] = [:]
+        for (model, figures) in current {
+            let now = await self.figures(of: model)
+            explained[model] = figures.map { old in now?.first { $0.metric == old.metric } ?? old }
+        }
+        return explained
+    }
+
+    /// Every figure of `model` from its samples and condition now; nil when the ledger
+    /// could not be read.
+    private func figures(of model: String) async -> [Degradation]? {
         var condition = await keeper.performanceCondition(of: model) ?? ModelCondition()
         condition.diskLow = await resources.current().disk.contains(where: \.low)
         let samples: [PerformanceSample]
@@ -45,9 +57,15 @@ actor PerformanceWatch {
             samples = try await ledger.performanceHistory(of: model, earliest: Self.earliestUses, latest: Self.latestUses).map(\.performance)
         } catch {
             logger.warning("the performance of \(model) could not be checked: \(error)", metadata: ["model": "\(model)"])
-            return
+            return nil
         }
-        let figures = PerformanceJudge.figures(model: model, samples: samples, condition: condition)
+        return PerformanceJudge.figures(model: model, samples: samples, condition: condition)
+    }
+
+    /// Judges `model` again and tells what changed.
+    func check(_ model: String) async {
+        let config = await keeper.config
+        guard let figures = await figures(of: model) else { return }
         let factor = config.usage.degradedFactor
         let now = Dictionary(
             figures.filter { $0.isDegraded(factor: factor) }.map { ($0.metric, $0) }, uniquingKeysWith: { first, _ in first })
