@@ -34,6 +34,12 @@ extension UsageDay {
         }
     }
 
+    /// The first of the `count` days ending with `last` (today when not given): where a
+    /// window of that many days begins. `last` itself when it is not a day.
+    public static func firstDay(ofLast count: Int, endingWith last: String = day(of: Date())) -> String {
+        days(endingWith: last, count: max(count, 1)).first ?? last
+    }
+
     private static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .gmt

@@ -30,13 +30,13 @@ public struct UsageTally: Sendable, Equatable {
         perDay[day, default: 0] += 1
         if date > (lastUsed ?? .distantPast) { lastUsed = date }
         // Days before any window that can still come are dropped, so the tally stays small.
-        let oldest = UsageDay.days(endingWith: day, count: Self.window).first ?? day
+        let oldest = UsageDay.firstDay(ofLast: Self.window, endingWith: day)
         perDay = perDay.filter { $0.key >= oldest }
     }
 
     /// Uses per day over the `window` days ending `today` (`YYYY-MM-DD`).
     public func usesPerDay(today: String) -> Double {
-        let first = UsageDay.days(endingWith: today, count: Self.window).first ?? today
+        let first = UsageDay.firstDay(ofLast: Self.window, endingWith: today)
         let recent = perDay.filter { $0.key >= first && $0.key <= today }.values.reduce(0, +)
         return Double(recent) / Double(Self.window)
     }

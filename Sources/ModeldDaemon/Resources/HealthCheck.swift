@@ -65,8 +65,7 @@ struct HealthCheck: Sendable {
     private func preloads(_ models: [ModelStatus]) async -> [Recommendation] {
         let absent = Set(models.filter { ($0.presentBytes ?? 0) == 0 && $0.download == nil }.map(\.model))
         guard !absent.isEmpty else { return [] }
-        let today = UsageDay.day(of: Date())
-        let first = UsageDay.days(endingWith: today, count: Self.askedWithinDays).first ?? today
+        let first = UsageDay.firstDay(ofLast: Self.askedWithinDays)
         guard let days = try? await ledger.usageDays(from: first) else { return [] }
         var asked: [String: (requests: Int, mock: Int)] = [:]
         for day in days where absent.contains(day.model) {

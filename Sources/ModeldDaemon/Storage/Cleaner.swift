@@ -58,8 +58,7 @@ struct Cleaner: Sendable {
         var proven: Set<String> = []
         do {
             lastUsed = try await ledger.lastUses()
-            let today = UsageDay.day(of: Date())
-            for day in try await ledger.usageDays(from: UsageDay.days(endingWith: today, count: windowDays).first ?? today) {
+            for day in try await ledger.usageDays(from: UsageDay.firstDay(ofLast: windowDays)) {
                 uses[day.model, default: 0] += day.uses
             }
             for replaced in try await ledger.replacedRevisions() {
@@ -196,8 +195,7 @@ struct Cleaner: Sendable {
     /// A model never used but downloaded within that window is new, not unused.
     func unusedModels() async -> [Recommendation] {
         let config = await keeper.config
-        let today = UsageDay.day(of: Date())
-        let windowStart = UsageDay.days(endingWith: today, count: Self.usageWindowDays(config)).first ?? today
+        let windowStart = UsageDay.firstDay(ofLast: Self.usageWindowDays(config))
         guard let plan = try? await plan(targetFreeBytes: .max),
             let recent = try? await ledger.usageDays(from: windowStart)
         else { return [] }

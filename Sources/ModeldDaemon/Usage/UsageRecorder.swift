@@ -51,7 +51,7 @@ struct UsageRecorder: Service {
         let today = UsageDay.day(of: Date())
         let days: [UsageDay]
         do {
-            days = try await ledger.usageDays(from: UsageDay.days(endingWith: today, count: window).first ?? today, model: chosen?.first)
+            days = try await ledger.usageDays(from: UsageDay.firstDay(ofLast: window, endingWith: today), model: chosen?.first)
         } catch {
             throw ProtocolError(.internal, "the usage records could not be read: \(error)", hint: "journalctl -u modeld shows more")
         }
