@@ -94,7 +94,7 @@ public enum Daemon {
             keeper: keeper, manifests: manifests, fetcher: downloader.fetcher, resources: resources, cleaner: cleaner, events: events,
             io: io, logger: logger)
         let watch = PerformanceWatch(ledger: ledger, keeper: keeper, resources: resources, events: events, logger: logger)
-        let usage = UsageRecorder(ledger: ledger, keeper: keeper, resources: resources, watch: watch, logger: logger)
+        let usage = UsageRecorder(ledger: ledger, keeper: keeper, resources: resources, watch: watch, metrics: metrics.usage, logger: logger)
         do {
             await keeper.restoreUsage(try await usage.loadTallies())
         } catch {

@@ -84,6 +84,14 @@ import Testing
                 #expect(abs(answered - exact) / exact <= DurationHistogram.resolution, "p\(Int(fraction * 100)): \(answered) vs \(exact)")
             }
         }
+        let metrics = try daemon.request("metrics").decode(MetricsResult.self).text
+        for usage in answer.models {
+            #expect(metrics.contains("modeld_model_uses_total{model=\"\(usage.model)\",outcome=\"success\"} \(usage.successes)\n"), "\(metrics)")
+            #expect(metrics.contains("modeld_model_uses_total{model=\"\(usage.model)\",outcome=\"failure\"} \(usage.failures)\n"))
+            #expect(metrics.contains("modeld_generation_seconds_count{model=\"\(usage.model)\"} \(usage.uses)\n"))
+            #expect(metrics.contains("modeld_generation_seconds_bucket{model=\"\(usage.model)\",le=\"+Inf\"} \(usage.uses)\n"))
+        }
+        #expect(metrics.contains("modeld_generation_seconds_bucket{model=\"\(AvailabilityTests.big)\",le=\"10\"} 4\n"), "four took 10 s")
         let status = try daemon.request("status", ["model": .string(AvailabilityTests.big)]).decode(StatusResult.self)
         #expect(status.models.first?.usage?.uses == 120 && status.models.first?.usage?.lastUsed != nil)
 
@@ -162,5 +170,32 @@ import Testing
         #expect(spared.candidates.allSatisfy { $0.kind != .model }, "nothing pinned or leased is offered")
         #expect(Set(spared.kept.map { $0.model }) == [AvailabilityTests.big, AvailabilityTests.small])
         #expect(try client.request("release", ["lease": .string(lease)]).ok)
+    }
+
+    /// Requests for a model that is not here: each mock fallback is counted (`usage`,
+    /// `metrics`), and `health` recommends pulling the models most asked for.
+    @Test func mockFallbacksAreCountedAndHealthRecommendsPullingWhatIsAskedFor() async throws {
+        let daemon = try AvailabilityTests.daemon()
+        try daemon.startReady(environment: ["HF_ENDPOINT": DaemonHarness.noHub])
+        try daemon.waitForState(AvailabilityTests.big, .missing)
+        let client = try daemon.client()
+        for _ in 0..<3 {
+            #expect(try AvailabilityTests.acquire(client, AvailabilityTests.big).strategy == .mockGeneration)
+        }
+        #expect(try client.request("suggest", ["model": .string(AvailabilityTests.small)]).ok)
+
+        let answer = try Self.usage(client)
+        let big = try #require(answer.models.first { $0.model == AvailabilityTests.big })
+        let small = try #require(answer.models.first { $0.model == AvailabilityTests.small })
+        #expect(big.acquires == 3 && big.mockFallbacks == 3 && big.uses == 0 && big.perDay.last?.mockFallbacks == 3)
+        #expect(small.suggests == 1 && small.acquires == 0)
+        #expect(answer.total.mockFallbacks == 3)
+        let metrics = try client.request("metrics").decode(MetricsResult.self).text
+        #expect(metrics.contains("modeld_mock_fallbacks_total{model=\"\(AvailabilityTests.big)\"} 3\n"), "\(metrics)")
+
+        let health = try client.request("health").decode(HealthResult.self)
+        let pulls = health.recommendations.filter { $0.command.hasPrefix("modelctl pull") }
+        #expect(pulls.map { $0.command } == ["modelctl pull \(AvailabilityTests.big)", "modelctl pull \(AvailabilityTests.small)"], "most asked first")
+        #expect(pulls.first?.why.contains("asked for 3 times") == true && pulls.first?.why.contains("3 of them fell back to mock output") == true)
     }
 }

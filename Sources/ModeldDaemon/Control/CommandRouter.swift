@@ -106,7 +106,9 @@ struct CommandRouter: Sendable {
         case .suggest:
             return try reply(try await acquirer.suggest(try request.arguments(SuggestArguments.self)))
         case .metrics:
-            let text = metrics.exposition(states: await keeper.stateCounts(), updatesAvailable: await keeper.updatesAvailable())
+            let text = metrics.exposition(
+                states: await keeper.stateCounts(), updatesAvailable: await keeper.updatesAvailable(),
+                degraded: await health.watch.current.mapValues(\.count))
             return try reply(MetricsResult(text: text))
         case .subscribe:
             let subscription = try request.arguments(Subscription.self)

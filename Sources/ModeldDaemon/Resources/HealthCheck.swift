@@ -39,8 +39,11 @@ struct HealthCheck: Sendable {
         }
         let shares = expected.map { $0.ready ? 1 : ($0.integrity ?? 0) }
         var score = shares.isEmpty ? 100 : Int((100 * shares.reduce(0, +) / Double(shares.count)).rounded())
+        let preloads = await preloads(status.models)
+        // A model asked for has its pull once, with how often it was asked for.
+        let preloaded = Set(preloads.map(\.command))
         var recommendations = status.models.flatMap { model in
-            model.actions.map { Recommendation(command: $0.command, why: "\(model.model): \($0.why)") }
+            model.actions.filter { !preloaded.contains($0.command) }.map { Recommendation(command: $0.command, why: "\(model.model): \($0.why)") }
         }
         let degraded = await watch.currentExplained().sorted { $0.key < $1.key }.flatMap { model, figures in
             figures.map {
@@ -57,7 +60,7 @@ struct HealthCheck: Sendable {
         } else {
             recommendations += await cleaner.unusedModels()
         }
-        recommendations += await preloads(status.models)
+        recommendations += preloads
         return HealthResult(score: score, models: models, storage: current.disk, recommendations: recommendations, degraded: degraded)
     }
 

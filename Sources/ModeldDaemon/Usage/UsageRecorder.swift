@@ -14,6 +14,8 @@ struct UsageRecorder: Service {
     let keeper: Keeper
     let resources: ResourceMonitor
     let watch: PerformanceWatch
+    /// What `metrics` counts of uses and mock fallbacks.
+    let metrics: UsageMetrics
     let logger: Logger
 
     /// A generation ended: `use` as the client told it; the context is added here.
@@ -31,11 +33,13 @@ struct UsageRecorder: Service {
             return false
         }
         await keeper.countUse(of: use.model, at: use.at)
+        metrics.countUse(of: use.model, success: use.success, seconds: use.durationSeconds)
         await watch.check(use.model)
         return true
     }
 
     func recordRequest(_ request: RequestRecord) async {
+        if request.sample.isMockFallback { metrics.countMockFallback(of: request.model) }
         do {
             try await ledger.record(request)
         } catch {
