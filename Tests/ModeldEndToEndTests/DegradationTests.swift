@@ -28,7 +28,7 @@ import Testing
     }
 
     /// A connection subscribed to the `health.*` events of the model.
-    static func healthEvents(_ daemon: DaemonHarness) throws -> ControlClient {
+    static func healthEvents(_ daemon: DaemonHarness, of model: String = model) throws -> ControlClient {
         let client = try daemon.client(timeout: .seconds(30))
         let subscribed = try client.request("subscribe", ["topics": .array([.string("health")]), "models": .array([.string(model)])])
         #expect(subscribed.ok, "\(String(describing: subscribed.error))")
@@ -52,7 +52,7 @@ import Testing
 
     /// `count` successful generations at `secondsPerStep`, each recorded (and judged)
     /// by the time its answer comes.
-    static func report(_ client: ControlClient, secondsPerStep: Double, count: Int) throws {
+    static func report(_ client: ControlClient, secondsPerStep: Double, count: Int, of model: String = model) throws {
         for _ in 0..<count {
             let response = try client.request("report", [
                 "model": .string(model), "duration_s": .number(40 * secondsPerStep), "success": .bool(true),
@@ -230,6 +230,31 @@ import Testing
         // And it is the same degradation, not a new one: generations back to normal end it.
         let events = try Self.healthEvents(daemon)
         try Self.report(try daemon.client(), secondsPerStep: Self.healthy, count: 5)
+        #expect(try Self.read(until: "health.recovered", from: events).map(\.name) == ["health.recovered"])
+        #expect(try Self.degraded(daemon).isEmpty)
+    }
+
+    /// Slower since an update: the remedy is the rollback, and after it the figures are back.
+    @Test func slowerGenerationsSinceAnUpdateSuggestTheRollback() throws {
+        let (hub, daemon) = try UpdateTests.started()
+        defer { hub.shutdown() }
+        let model = UpdateTests.model
+        let events = try Self.healthEvents(daemon, of: model)
+        let client = try daemon.client()
+        try Self.report(client, secondsPerStep: Self.healthy, count: 10, of: model)
+        let new = try hub.update(UpdateTests.repoID) { repo in repo.commit(UpdateTests.nextFiles).id }
+        let update = try daemon.modelctl(["--socket", daemon.socketPath, "update", model])
+        #expect(update.status == 0 && update.output.contains("now on \(new.prefix(12))"), "\(update.output)\(update.error)")
+
+        try Self.report(client, secondsPerStep: Self.slow, count: 5, of: model)
+        let degraded = try Self.read(until: "health.degraded", from: events)
+        #expect(degraded.map(\.name) == ["health.degraded"] && degraded.first?.suggestion.command == "modelctl rollback \(model)")
+        #expect(degraded.first?.suggestion.why.contains("since the update") == true, "\(degraded.first?.suggestion.why ?? "")")
+        #expect(try Self.degraded(daemon).map(\.cause) == ["new_commit"])
+
+        let rollback = try daemon.modelctl(["--socket", daemon.socketPath, "rollback", model])
+        #expect(rollback.status == 0, "\(rollback.output)\(rollback.error)")
+        try Self.report(client, secondsPerStep: Self.healthy, count: 5, of: model)
         #expect(try Self.read(until: "health.recovered", from: events).map(\.name) == ["health.recovered"])
         #expect(try Self.degraded(daemon).isEmpty)
     }
