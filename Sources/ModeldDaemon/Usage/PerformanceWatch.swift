@@ -16,8 +16,10 @@ actor PerformanceWatch {
     private let logger: Logger
     /// Model → metric → what is degraded now.
     private var degraded: [String: [String: Degradation]] = [:]
+    /// Each model's samples as of its last check, read from the ledger once.
+    private var histories: [String: PerformanceHistory] = [:]
 
-    /// Uses read per check: the baseline's (the earliest kept) and the recent window's.
+    /// Uses kept per model: the baseline's (the earliest kept) and the recent window's.
     static let earliestUses = 200
     static let latestUses = 50
 
@@ -51,15 +53,36 @@ actor PerformanceWatch {
     private func figures(of model: String) async -> [Degradation]? {
         var condition = await keeper.performanceCondition(of: model) ?? ModelCondition()
         condition.diskLow = await resources.current().disk.contains(where: \.low)
-        let samples: [PerformanceSample]
+        let history: PerformanceHistory
         do {
             condition.previousCommit = try await ledger.switches(of: model).first?.previous
-            samples = try await ledger.performanceHistory(of: model, earliest: Self.earliestUses, latest: Self.latestUses).map(\.performance)
+            history = try await self.history(of: model)
         } catch {
             logger.warning("the performance of \(model) could not be checked: \(error)", metadata: ["model": "\(model)"])
             return nil
         }
-        return PerformanceJudge.figures(model: model, samples: samples, condition: condition)
+        return PerformanceJudge.figures(model: model, samples: history.samples, condition: condition)
+    }
+
+    /// The model's samples: read from the ledger the first time, then kept.
+    private func history(of model: String) async throws -> PerformanceHistory {
+        if let kept = histories[model] { return kept }
+        let samples = try await ledger.performanceHistory(of: model, earliest: Self.earliestUses, latest: Self.latestUses).map(\.performance)
+        let history = PerformanceHistory(samples, earliestLimit: Self.earliestUses, latestLimit: Self.latestUses)
+        histories[model] = history
+        return history
+    }
+
+    /// A use of `model` was recorded: it joins the kept samples (once they were read, the
+    /// ledger's copy is not read again), then the model is judged.
+    func recorded(_ use: PerformanceSample, of model: String) async {
+        histories[model]?.append(use)
+        await check(model)
+    }
+
+    /// Old rows were pruned: the earliest samples are others now.
+    func forgetHistories() {
+        histories = [:]
     }
 
     /// Judges `model` again and tells what changed.

@@ -34,7 +34,7 @@ struct UsageRecorder: Service {
         }
         await keeper.countUse(of: use.model, at: use.at)
         metrics.countUse(of: use.model, success: use.success, seconds: use.durationSeconds)
-        await watch.check(use.model)
+        await watch.recorded(use.performance, of: use.model)
         return true
     }
 
@@ -88,7 +88,10 @@ struct UsageRecorder: Service {
     private func prune(keepDays: Int) async {
         do {
             let dropped = try await ledger.pruneUsage(before: Date().addingTimeInterval(-Double(keepDays) * 86_400))
-            if dropped > 0 { logger.info("usage: \(dropped) rows older than \(keepDays) days folded into their days' totals") }
+            if dropped > 0 {
+                logger.info("usage: \(dropped) rows older than \(keepDays) days folded into their days' totals")
+                await watch.forgetHistories()
+            }
         } catch {
             logger.warning("old usage rows could not be pruned: \(error)")
         }
