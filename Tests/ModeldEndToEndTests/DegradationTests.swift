@@ -239,6 +239,11 @@ import Testing
         let (hub, daemon) = try UpdateTests.started()
         defer { hub.shutdown() }
         let model = UpdateTests.model
+        // The pull's own figures are in `usage` too: bytes, time, throughput.
+        let usage = try daemon.request("usage", ["model": .string(model)]).decode(UsageResult.self)
+        let pulled = try #require(usage.models.first?.downloads)
+        #expect(pulled.count == 1 && pulled.bytes == UpdateTests.files.reduce(0) { $0 + Int64($1.content.count) })
+        #expect((pulled.bytesPerSecond ?? 0) > 0 && pulled.retries == 0)
         let events = try Self.healthEvents(daemon, of: model)
         let client = try daemon.client()
         try Self.report(client, secondsPerStep: Self.healthy, count: 10, of: model)

@@ -32,10 +32,21 @@ import Testing
     }
 
     /// The daemon with both catalog models in its store, verified and available.
-    static func bothModelsAvailable() throws -> (TestHub, DaemonHarness) {
+    /// The bytes of a test model's files.
+    static func repoBytes(_ model: String) -> Int64 {
+        let repo = model == AvailabilityTests.big
+            ? AvailabilityTests.repo(AvailabilityTests.bigRepo) : AvailabilityTests.repo(AvailabilityTests.smallRepo, seed: 2)
+        return repo.main.files.reduce(0) { $0 + Int64($1.content.count) }
+    }
+
+    /// `before` runs before the daemon starts (on its ledger, say).
+    static func bothModelsAvailable(
+        extra: String = "", before: (DaemonHarness) async throws -> Void = { _ in }
+    ) async throws -> (TestHub, DaemonHarness) {
         let repos = [AvailabilityTests.repo(AvailabilityTests.bigRepo), AvailabilityTests.repo(AvailabilityTests.smallRepo, seed: 2)]
         let hub = try TestHub(repos: repos)
-        let daemon = try AvailabilityTests.daemon()
+        let daemon = try AvailabilityTests.daemon(extra: extra)
+        try await before(daemon)
         for repo in repos { try HFCacheWriter.write(repo, into: daemon.directory.file("cache")) }
         try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
         for model in [AvailabilityTests.big, AvailabilityTests.small] { try daemon.waitForState(model, .available) }
@@ -49,7 +60,7 @@ import Testing
     }
 
     @Test func usageMatchesWhatWasDoneSurvivesARestartAndIsDrawnOnATerminal() async throws {
-        let (hub, daemon) = try Self.bothModelsAvailable()
+        let (hub, daemon) = try await Self.bothModelsAvailable()
         defer { hub.shutdown() }
         let client = try daemon.client()
         for cycle in Self.cycles {
@@ -72,6 +83,8 @@ import Testing
             #expect(usage.successRate == Double(successes) / Double(mine.count))
             #expect(usage.perDay.count == 30 && usage.perDay.last?.uses == mine.count)
             #expect(usage.peakHours.reduce(0, +) == mine.count)
+            // Put in the store by another tool, each model was read whole once at start.
+            #expect(usage.verifications?.count == 1 && usage.verifications?.bytes == Self.repoBytes(usage.model), "\(String(describing: usage.verifications))")
             #expect(abs(usage.usesPerDay - Double(mine.count) / 30) < 1e-9)
             let generation = try #require(usage.generationSeconds)
             let seconds = mine.map(\.seconds)
@@ -146,7 +159,7 @@ import Testing
     /// `cleanup --dry-run` offers the least used model first, with its uses and last use
     /// beside it, and never a pinned or a leased one.
     @Test func cleanupOffersTheLeastUsedFirstAndSparesPinnedAndLeased() async throws {
-        let (hub, daemon) = try Self.bothModelsAvailable()
+        let (hub, daemon) = try await Self.bothModelsAvailable()
         defer { hub.shutdown() }
         let client = try daemon.client()
         // The small one is used more, but longer ago: fewer uses counts first.
@@ -197,5 +210,28 @@ import Testing
         let pulls = health.recommendations.filter { $0.command.hasPrefix("modelctl pull") }
         #expect(pulls.map { $0.command } == ["modelctl pull \(AvailabilityTests.big)", "modelctl pull \(AvailabilityTests.small)"], "most asked first")
         #expect(pulls.first?.why.contains("asked for 3 times") == true && pulls.first?.why.contains("3 of them fell back to mock output") == true)
+    }
+
+    /// `health` offers to evict what no generation used for `[usage] unused_after`, with
+    /// what it frees; a use takes the offer back.
+    @Test func healthOffersToFreeModelsUnusedForLong() async throws {
+        let (hub, daemon) = try await Self.bothModelsAvailable(extra: "\n[usage]\nunused_after = \"1h\"") { daemon in
+            try await Ledger(path: daemon.stateDirectory + "/ledger.sqlite").record(UsageRecord(
+                model: AvailabilityTests.big, commit: nil, at: Date().addingTimeInterval(-2 * 3600), durationSeconds: 60,
+                success: true, source: .report))
+        }
+        defer { hub.shutdown() }
+        func evictions() throws -> [Recommendation] {
+            try daemon.request("health").decode(HealthResult.self).recommendations.filter { $0.command.hasPrefix("modelctl evict") }
+        }
+        let offered = try evictions()
+        #expect(Set(offered.map { $0.command }) == ["modelctl evict \(AvailabilityTests.big)", "modelctl evict \(AvailabilityTests.small)"])
+        #expect(offered.allSatisfy { ($0.freesBytes ?? 0) > 0 }, "each with what it frees")
+        let big = try #require(offered.first { $0.command.hasSuffix(AvailabilityTests.big) })
+        #expect(big.why.contains("not used for 2 hours"), "\(big.why)")
+        #expect(offered.first { $0.command.hasSuffix(AvailabilityTests.small) }?.why.contains("never used") == true)
+
+        #expect(try daemon.request("report", ["model": .string(AvailabilityTests.big), "duration_s": .number(60), "success": .bool(true)]).ok)
+        #expect(try evictions().map { $0.command } == ["modelctl evict \(AvailabilityTests.small)"], "a model used now is not offered")
     }
 }

@@ -23,7 +23,7 @@ public struct CleanupPlan: Sendable, Equatable {
         public var busy: Bool
         /// Nil: never used.
         public var lastUsed: Date?
-        /// Uses within the usage window (`[usage] unused_after`).
+        /// Uses within the usage window (`[usage] unused_after` back from now).
         public var uses: Int
 
         public init(
@@ -88,10 +88,10 @@ public struct CleanupPlan: Sendable, Equatable {
     /// False when even every candidate together leaves less free than the target.
     public var reachesTarget: Bool { freeBytes + freedBytes >= targetFreeBytes }
 
-    /// `usageWindowDays`: the days `Model.uses` counts, for the reasons' words.
+    /// `usageWindow`: the seconds back `Model.uses` counts, for the reasons' words.
     public init(
         models: [Model], oldRevisions: [OldRevision], partials: [PartialFile], layout: StoreLayout,
-        freeBytes: Int64, targetFreeBytes: Int64, now: Date, staleAfter: TimeInterval, usageWindowDays: Int = 30
+        freeBytes: Int64, targetFreeBytes: Int64, now: Date, staleAfter: TimeInterval, usageWindow: TimeInterval = 30 * 86_400
     ) {
         self.freeBytes = freeBytes
         self.targetFreeBytes = targetFreeBytes
@@ -122,7 +122,7 @@ public struct CleanupPlan: Sendable, Equatable {
             freed += plan.freedBytes
             candidates.append(CleanupCandidate(
                 kind: .model, model: model.id, repo: model.manifest.repo, commit: model.manifest.commit, bytes: plan.freedBytes,
-                reason: Self.usageWords(model, now: now, windowDays: usageWindowDays),
+                reason: Self.usageWords(model, now: now, window: usageWindow),
                 paths: plan.snapshotLinks + plan.blobs.map(\.path), uses: model.uses, lastUsed: model.lastUsed))
         }
         self.candidates = candidates
@@ -166,11 +166,11 @@ public struct CleanupPlan: Sendable, Equatable {
     }
 
     /// "never used", "not used for 45 days", "used 3 times in 30 days, last 2 days ago".
-    private static func usageWords(_ model: Model, now: Date, windowDays: Int) -> String {
+    private static func usageWords(_ model: Model, now: Date, window: TimeInterval) -> String {
         guard let last = model.lastUsed else { return "never used" }
         let since = TimeSpan.roughly(now.timeIntervalSince(last))
         guard model.uses > 0 else { return "not used for \(since)" }
-        return "used \(model.uses) time\(model.uses == 1 ? "" : "s") in \(windowDays) days, last \(since) ago"
+        return "used \(model.uses) time\(model.uses == 1 ? "" : "s") in \(TimeSpan.roughly(window)), last \(since) ago"
     }
 
     private static func whyKept(_ model: Model) -> String? {

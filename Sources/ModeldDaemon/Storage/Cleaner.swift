@@ -51,16 +51,14 @@ struct Cleaner: Sendable {
     func plan(targetFreeBytes: Int64?) async throws(ProtocolError) -> CleanupPlan {
         let config = await keeper.config
         let lastUsed: [String: Date]
-        let windowDays = Self.usageWindowDays(config)
-        var uses: [String: Int] = [:]
+        let window = config.usage.unusedAfter.seconds
+        let uses: [String: Int]
         var replacedAt: [String: [String: Date]] = [:]
         // Replaced revisions whose successor proved itself (`keep_until_successes`).
         var proven: Set<String> = []
         do {
             lastUsed = try await ledger.lastUses()
-            for day in try await ledger.usageDays(from: UsageDay.firstDay(ofLast: windowDays)) {
-                uses[day.model, default: 0] += day.uses
-            }
+            uses = try await ledger.useCounts(since: Date().addingTimeInterval(-window))
             for replaced in try await ledger.replacedRevisions() {
                 guard let repo = config.model(replaced.model)?.repo else { continue }
                 replacedAt[repo, default: [:]][replaced.commit] = max(replacedAt[repo]?[replaced.commit] ?? .distantPast, replaced.at)
@@ -116,12 +114,7 @@ struct Cleaner: Sendable {
         return CleanupPlan(
             models: models, oldRevisions: old, partials: partials, layout: store.layout, freeBytes: free,
             targetFreeBytes: targetFreeBytes ?? config.disk.warnBelow.bytes, now: Date(), staleAfter: Self.partialStaleAfter,
-            usageWindowDays: windowDays)
-    }
-
-    /// `[usage] unused_after` in whole days: the window a model's uses are counted over.
-    private static func usageWindowDays(_ config: ModeldConfig) -> Int {
-        max(1, Int(config.usage.unusedAfter.seconds / 86_400))
+            usageWindow: window)
     }
 
     /// Removes every revision an update or rollback of modeld replaced whose
@@ -194,13 +187,10 @@ struct Cleaner: Sendable {
     /// each frees: `health` offers them even when space is not low.
     /// A model never used but downloaded within that window is new, not unused.
     func unusedModels() async -> [Recommendation] {
-        let config = await keeper.config
-        let windowStart = UsageDay.firstDay(ofLast: Self.usageWindowDays(config))
+        let unusedAfter = await keeper.config.usage.unusedAfter.seconds
         guard let plan = try? await plan(targetFreeBytes: .max),
-            let recent = try? await ledger.usageDays(from: windowStart)
+            let fetchedLately = try? await ledger.modelsDownloaded(since: Date().addingTimeInterval(-unusedAfter))
         else { return [] }
-        let fetchedLately = Set(recent.filter { $0.downloads > 0 }.map(\.model))
-        let unusedAfter = config.usage.unusedAfter.seconds
         return plan.candidates.compactMap { candidate in
             guard candidate.kind == .model, let model = candidate.model, candidate.bytes > 0,
                 candidate.lastUsed.map({ Date().timeIntervalSince($0) >= unusedAfter }) ?? !fetchedLately.contains(model)

@@ -72,6 +72,22 @@ extension Ledger {
         }
     }
 
+    /// Uses per model since `date` (from the rows still kept: `[usage] keep_days`).
+    public func useCounts(since date: Date) async throws -> [String: Int] {
+        try await database.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT model, COUNT(*) AS uses FROM usage WHERE at >= ? GROUP BY model", arguments: [date])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["model"] as String, $0["uses"] as Int) })
+        }
+    }
+
+    /// The models the daemon downloaded since `date`.
+    public func modelsDownloaded(since date: Date) async throws -> Set<String> {
+        try await database.read { db in
+            Set(try String.fetchAll(
+                db, sql: "SELECT DISTINCT model FROM work WHERE kind = ? AND at >= ?", arguments: [WorkSample.Kind.download.rawValue, date]))
+        }
+    }
+
     /// Drops the raw rows from before `date`; their days' aggregates stay. The number dropped.
     @discardableResult
     public func pruneUsage(before date: Date) async throws -> Int {
