@@ -1,5 +1,6 @@
 # modeld — build, run and test on a Debian machine.
 #   make run      install what is missing, build, run modeld in the foreground (paths under ./.run)
+#   make demo     the same, offline: a local hub serving small demo models (paths under ./.run/demo)
 #   make test     the same set-up, then every test
 #   make install  binaries, units, config, the modeld user (as root)
 
@@ -22,7 +23,7 @@ HF_VERSIONS := 2.4.0 0.36.2
 APT_GET := apt-get -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run test deps test-deps install clean
+.PHONY: all build release run demo test deps test-deps install clean
 
 all: build
 
@@ -58,6 +59,19 @@ run: release
 	@mkdir -p $(RUN_DIR)
 	@echo "modeld on ./.run — in another shell: export MODELD_SOCKET=$(RUN_DIR)/modeld.sock; .build/release/modelctl status"
 	STATE_DIRECTORY=$(RUN_DIR) RUNTIME_DIRECTORY=$(RUN_DIR) .build/release/modeld --config Config/modeld.toml
+
+# The demo hub (the test hub as a program) in the background, modeld in the foreground
+# pointed at it; Ctrl-C stops both. HF_TOKEN=… (make demo HF_TOKEN=…) opens the gated twin.
+demo: release
+	@mkdir -p $(RUN_DIR)/demo
+	@.build/release/modeld-demo-hub > $(RUN_DIR)/demo/hub.txt & hub=$$!; \
+	trap 'kill $$hub 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 1 100); do grep -q '^HF_ENDPOINT=' $(RUN_DIR)/demo/hub.txt 2>/dev/null && break; sleep 0.1; done; \
+	endpoint=$$(sed -n 's/^HF_ENDPOINT=//p' $(RUN_DIR)/demo/hub.txt); \
+	[ -n "$$endpoint" ] || { echo "the demo hub did not start"; exit 1; }; \
+	echo "demo hub on $$endpoint — in another shell: export MODELD_SOCKET=$(RUN_DIR)/demo/modeld.sock, then follow README.md's tour"; \
+	$(if $(HF_TOKEN),HF_TOKEN=$(HF_TOKEN)) HF_ENDPOINT=$$endpoint STATE_DIRECTORY=$(RUN_DIR)/demo RUNTIME_DIRECTORY=$(RUN_DIR)/demo \
+		.build/release/modeld --config Config/demo.toml
 
 test: test-deps
 	$(SWIFT) build --build-tests

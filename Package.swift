@@ -78,6 +78,8 @@ let package = Package(
         // Many clients on the control socket while a download runs, for Benchmarks/acquire-under-load.sh.
         .executableTarget(
             name: "modeld-load", dependencies: ["ModeldTestSupport", "ModeldProtocol", "ModeldCore"], path: "Benchmarks/modeld-load"),
+        // The test hub serving the demo repos, for `make demo` (offline, on 127.0.0.1).
+        .executableTarget(name: "modeld-demo-hub", dependencies: ["ModeldTestSupport"]),
         .target(
             name: "ModeldTestSupport",
             dependencies: [

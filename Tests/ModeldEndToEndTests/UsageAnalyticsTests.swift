@@ -108,9 +108,22 @@ import Testing
         let status = try daemon.request("status", ["model": .string(AvailabilityTests.big)]).decode(StatusResult.self)
         #expect(status.models.first?.usage?.uses == 120 && status.models.first?.usage?.lastUsed != nil)
 
+        // A lease dropped with its connection is a use of unknown outcome, and no generation time.
+        do {
+            let dropping = try daemon.client()
+            #expect(try AvailabilityTests.acquire(dropping, AvailabilityTests.big).ready)
+        }
+        var dropped = answer
+        try waitUntil("the dropped lease to count") {
+            dropped = try Self.usage(client)
+            return dropped.total.uses == 201
+        }
+        let busiest = try #require(dropped.models.first)
+        #expect(busiest.unknown == 1 && busiest.generationSeconds == answer.models.first?.generationSeconds)
+
         try daemon.stop()
         try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
-        #expect(try Self.usage(try daemon.client()) == answer, "the same answer after a restart")
+        #expect(try Self.usage(try daemon.client()) == dropped, "the same answer after a restart")
 
         // `script` gives modelctl a terminal, as a person at a shell has.
         let run = try ChildProcess.run(

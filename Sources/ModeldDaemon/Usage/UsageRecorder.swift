@@ -33,7 +33,7 @@ struct UsageRecorder: Service {
             return false
         }
         await keeper.countUse(of: use.model, at: use.at)
-        metrics.countUse(of: use.model, success: use.success, seconds: use.durationSeconds)
+        metrics.countUse(of: use.model, success: use.success, seconds: use.generationSeconds)
         await watch.recorded(use.performance, of: use.model)
         return true
     }

@@ -75,14 +75,19 @@ public struct UsageRecord: Sendable, Equatable, Codable, FetchableRecord, Mutabl
 
     /// The use as its day's aggregate counts it.
     public var sample: UseSample {
-        UseSample(at: at, success: success, durationSeconds: durationSeconds, secondsPerStep: secondsPerStep)
+        UseSample(at: at, success: success, durationSeconds: generationSeconds, secondsPerStep: secondsPerStep)
     }
+
+    /// How long the generation took, when the client said: a lease dropped with its
+    /// connection was held that long, which says nothing of a generation (`modelctl
+    /// acquire` in a script holds one for milliseconds).
+    public var generationSeconds: Double? { source == .disconnect ? nil : durationSeconds }
 
     /// The use as the degradation check reads it.
     public var performance: PerformanceSample {
         PerformanceSample(
             at: at, commit: commit, resolution: resolution, success: success, secondsPerStep: secondsPerStep,
-            durationSeconds: durationSeconds, frames: frames, loadSeconds: loadSeconds, gpu: context.gpu,
+            durationSeconds: generationSeconds, frames: frames, loadSeconds: loadSeconds, gpu: context.gpu,
             vramUsedFraction: context.vramUsedFraction, otherGPUProcesses: context.otherGPUProcesses,
             concurrentGenerations: context.concurrent)
     }
