@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "modeld",
             dependencies: [
-                "ModeldDaemon", "ModeldCore", "ModeldLinux",
+                "ModeldDaemon", "ModeldCore", "ModeldLinux", "ModeldProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),

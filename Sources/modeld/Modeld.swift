@@ -4,6 +4,7 @@ import Logging
 import ModeldCore
 import ModeldDaemon
 import ModeldLinux
+import ModeldProtocol
 
 /// `modeld`: keeps AI model weights present, verified and up to date; answers on a
 /// Unix socket. Run by systemd (`units/modeld.service`) or by hand (`make run`).
@@ -27,6 +28,9 @@ struct Modeld: AsyncParsableCommand {
 
     @Flag(help: "Check the configuration, print it as the daemon would use it, and exit.")
     var checkConfig = false
+
+    @Option(help: "Put back the ledger from a backup (`modelctl backup FILE`) while modeld is stopped, and exit.")
+    var restore: String?
 
     /// sysexits.h: the configuration is unusable; the unit's RestartPreventExitStatus=78
     /// stops systemd from restarting into the same error.
@@ -52,6 +56,10 @@ struct Modeld: AsyncParsableCommand {
             print(try settings.effectiveText(readFrom: "\(loader.path) and \(loader.dropInDirectory)/*.toml"))
             return
         }
+        if let restore {
+            try Self.restore(from: restore, settings)
+            return
+        }
         let control = LogLevelControl(settings.daemon.logLevel.swiftLogLevel)
         LogDestination.bootstrap(identifier: "modeld", control: control, environment: ProcessInfo.processInfo.environment)
         do {
@@ -60,5 +68,32 @@ struct Modeld: AsyncParsableCommand {
             Logger(label: "modeld").critical("modeld stopped: \(error)")
             throw ExitCode.failure
         }
+    }
+
+    /// `--restore FILE`: refused while a daemon answers on the socket (it holds the ledger
+    /// open) or for a backup of a newer schema; the backup's config is written beside the
+    /// ledger for the operator to compare, never over the config in use.
+    static func restore(from backup: String, _ settings: ModeldConfig) throws {
+        func fail(_ message: String) throws -> Never {
+            FileHandle.standardError.write(Data("modeld: \(message)\n".utf8))
+            throw ExitCode.failure
+        }
+        if (try? ControlClient(path: settings.daemon.socket, timeout: .seconds(2))) != nil {
+            try fail("a modeld answers on \(settings.daemon.socket); stop it first (systemctl stop modeld), then restore")
+        }
+        let ledger = settings.daemon.stateDir + "/ledger.sqlite"
+        let info: Ledger.BackupInfo
+        do {
+            info = try Ledger.restore(from: backup, to: ledger)
+        } catch {
+            try fail("not restored: \(error)")
+        }
+        let configCopy = settings.daemon.stateDir + "/restored-config.toml"
+        try Data(info.config.utf8).write(to: URL(fileURLWithPath: configCopy))
+        print("""
+            restored \(ledger) from \(backup) (taken \(ISO8601DateFormatter().string(from: info.takenAt)) by modeld \(info.version), \
+            schema \(info.schema.last ?? "?")); blobs untouched.
+            The config it ran with is in \(configCopy): compare it with yours (diff), then start modeld.
+            """)
     }
 }

@@ -123,6 +123,7 @@ import Testing
         #expect(Command.reload.access == .admin)
         #expect(Command.status.access == .read)
         #expect(Command.acquire.access == .use)
-        #expect(Command.allCases.count == 27)
+        #expect(Command.backup.access == .admin, "a backup holds the usage history and the config")
+        #expect(Command.allCases.count == 28)
     }
 }

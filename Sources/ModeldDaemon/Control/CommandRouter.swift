@@ -18,6 +18,7 @@ struct CommandRouter: Sendable {
     let updater: Updater
     let health: HealthCheck
     let usage: UsageRecorder
+    let backups: LedgerBackup
     /// For what blocks: user and group lookups.
     let io: BlockingPool
     let storePath: String
@@ -91,6 +92,8 @@ struct CommandRouter: Sendable {
             return try reply(try await acquirer.release(request, peer: peer?.pid))
         case .report:
             return try reply(try await acquirer.report(request, peer: peer?.pid))
+        case .backup:
+            return try reply(try await backups.backup(try request.arguments(BackupArguments.self)))
         case .usage:
             return try reply(try await usage.usage(try request.arguments(UsageArguments.self)))
         case .evict:

@@ -45,6 +45,11 @@ public enum AtomicFile {
         try rename(temporary, over: path, in: folder)
     }
 
+    /// Renames the finished `temporary` over `path` (same folder) and syncs the folder.
+    public static func replace(_ path: String, with temporary: String) throws(SystemError) {
+        try rename(temporary, over: path, in: (path as NSString).deletingLastPathComponent)
+    }
+
     private static func rename(_ temporary: String, over path: String, in folder: String) throws(SystemError) {
         do {
             try syscall("rename(\(path))") { Glibc.rename(temporary, path) }
