@@ -108,6 +108,9 @@ public enum Daemon {
             evictor: evictor, cleaner: cleaner, resources: resources, updater: updater,
             health: HealthCheck(keeper: keeper, resources: resources, cleaner: cleaner, watch: watch, ledger: ledger), usage: usage,
             backups: LedgerBackup(keeper: keeper, ledger: ledger, storePath: config.daemon.storeDir, io: io),
+            adopter: Adopter(
+                keeper: keeper, store: store, ledger: ledger, manifests: manifests, hasher: FileHasher(pool: hashing), verifier: verifier,
+                downloads: downloader, linker: linker, events: events, chunkSize: chunkSize, logger: logger),
             io: io, storePath: config.daemon.storeDir, started: Date())
         let hangups = await UnixSignalsSequence(trapping: .sighup)
 

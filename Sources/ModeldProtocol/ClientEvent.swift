@@ -83,6 +83,12 @@ extension ClientEvent: Decodable {
             return .repairDone(
                 model: try model(), file: try c.decode(String.self, forKey: .file),
                 bytesFetched: try c.decode(Int64.self, forKey: .bytesFetched))
+        case "adopt.progress":
+            return .adoptProgress(
+                model: try model(), filesDone: try c.decode(Int.self, forKey: .filesDone), filesTotal: try c.decode(Int.self, forKey: .filesTotal),
+                bytesDone: try c.decode(Int64.self, forKey: .bytesDone), bytesTotal: try c.decode(Int64.self, forKey: .bytesTotal))
+        case "adopt.done":
+            return .adoptDone(try c.decode(AdoptReport.self, forKey: .report))
         case "lagged":
             return .lagged(dropped: try c.decode(Int.self, forKey: .dropped))
         case "update.progress":

@@ -2,7 +2,7 @@
 public enum Command: String, Sendable, CaseIterable, Codable {
     case version, status, pull, pause, resume, cancel, priority, limit, verify, repair
     case acquire, release, report, suggest, resources, usage, health
-    case keep, unkeep, evict, cleanup, update, rollback, history, subscribe, metrics, reload, backup
+    case keep, unkeep, evict, cleanup, update, rollback, history, subscribe, metrics, reload, backup, adopt
 
     /// PROTOCOL.md's classes: read and use are open to anyone who can connect; admin
     /// needs root, the daemon's own user or the admin group.
@@ -15,7 +15,7 @@ public enum Command: String, Sendable, CaseIterable, Codable {
         case .version, .status, .suggest, .resources, .usage, .health, .history, .subscribe, .metrics: .read
         case .acquire, .release, .report: .use
         case .pull, .pause, .resume, .cancel, .priority, .limit, .verify, .repair,
-            .keep, .unkeep, .evict, .cleanup, .update, .rollback, .reload, .backup:
+            .keep, .unkeep, .evict, .cleanup, .update, .rollback, .reload, .backup, .adopt:
             .admin
         }
     }

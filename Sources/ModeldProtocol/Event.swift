@@ -41,6 +41,9 @@ public struct Event: Sendable, Equatable {
         /// A model's generations got slower or fail more (`degraded`), or are back to
         /// their baseline (`recovered`); `suggestion` names the likely cause's remedy.
         case health(HealthNews, model: String, metric: String, baseline: Double, current: Double, suggestion: Recommendation)
+        /// An adoption's hashing, after each file and every few hundred MB.
+        case adoptProgress(model: String, filesDone: Int, filesTotal: Int, bytesDone: Int64, bytesTotal: Int64)
+        case adoptDone(AdoptReport)
     }
 
     public enum UpdateNews: String, Sendable, Equatable {
@@ -70,6 +73,8 @@ public struct Event: Sendable, Equatable {
         case .updateProgress: "update.progress"
         case .lagged: "lagged"
         case .health(let news, _, _, _, _, _): "health.\(news.rawValue)"
+        case .adoptProgress: "adopt.progress"
+        case .adoptDone: "adopt.done"
         }
     }
 
@@ -80,8 +85,11 @@ public struct Event: Sendable, Equatable {
             .integrityDamaged(let model, _, _, _, _), .integrityMissing(let model, _, _),
             .downloadProgress(let model, _, _, _, _), .downloadRetry(let model, _, _, _, _, _), .downloadDone(let model, _, _),
             .downloadFailed(let model, _), .repairDone(let model, _, _), .update(_, let model, _, _, _),
-            .updateProgress(let model, _, _, _, _, _), .health(_, let model, _, _, _, _):
+            .updateProgress(let model, _, _, _, _, _), .health(_, let model, _, _, _, _),
+            .adoptProgress(let model, _, _, _, _):
             model
+        case .adoptDone(let report):
+            report.model
         case .configReloaded, .diskLow, .lagged:
             nil
         }
@@ -173,6 +181,15 @@ public struct Event: Sendable, Equatable {
                 try c.encode(baseline, forKey: .baseline)
                 try c.encode(current, forKey: .current)
                 try c.encode(suggestion, forKey: .suggestion)
+            case .adoptProgress(let model, let filesDone, let filesTotal, let bytesDone, let bytesTotal):
+                try c.encode(model, forKey: .model)
+                try c.encode(filesDone, forKey: .filesDone)
+                try c.encode(filesTotal, forKey: .filesTotal)
+                try c.encode(bytesDone, forKey: .bytesDone)
+                try c.encode(bytesTotal, forKey: .bytesTotal)
+            case .adoptDone(let report):
+                try c.encode(report.model, forKey: .model)
+                try c.encode(report, forKey: .report)
             case .diskLow(let path, let free, let threshold, let suggestions):
                 try c.encode(path, forKey: .path)
                 try c.encode(free, forKey: .freeBytes)
@@ -190,5 +207,5 @@ enum EventField: String, CodingKey {
     case bytesDone = "bytes_done", bytesTotal = "bytes_total", speed = "speed_bps", eta = "eta_s", attempt, max
     case delay = "delay_s", error, bytesFetched = "bytes_fetched", retries
     case path, freeBytes = "free_bytes", thresholdBytes = "threshold_bytes", suggestions, current, latest
-    case metric, baseline, suggestion
+    case metric, baseline, suggestion, report
 }

@@ -8,6 +8,15 @@ import Testing
     /// Whole seconds: the wire writes RFC 3339 without fractions.
     let time = Date(timeIntervalSince1970: 1_800_000_000)
 
+    static let report = {
+        var report = AdoptReport(model: "m", commit: String(repeating: "c", count: 40), mode: .link)
+        report.linked = 11
+        report.bytesAdopted = 31 << 30
+        report.fetching = [AdoptFileNote(path: "Wan2.2_VAE.pth", reason: "not in the folder")]
+        report.error = ProtocolError(.network, "the hub cannot be reached", hint: "modelctl pull m")
+        return report
+    }()
+
     @Test(arguments: [
         Event.Payload.modelState(model: "m", from: .queued, to: .downloading, reason: "pull"),
         .configReloaded(changed: ["downloads.max_retries"]),
@@ -28,6 +37,8 @@ import Testing
         .update(.available, model: "m", current: "a", latest: "b", detail: nil),
         .updateProgress(model: "m", latest: "b", bytesDone: 1, bytesTotal: 2, speedBytesPerSecond: 3, etaSeconds: nil),
         .update(.rolledBack, model: "m", current: "b", latest: "a", detail: "3 of the first 5 generations on it failed"),
+        .adoptProgress(model: "m", filesDone: 2, filesTotal: 12, bytesDone: 9 << 30, bytesTotal: 31 << 30),
+        .adoptDone(ClientEventTests.report),
     ])
     func whatTheDaemonWritesAClientReadsBack(_ payload: Event.Payload) throws {
         let event = Event(payload, time: time)

@@ -19,6 +19,7 @@ struct CommandRouter: Sendable {
     let health: HealthCheck
     let usage: UsageRecorder
     let backups: LedgerBackup
+    let adopter: Adopter
     /// For what blocks: user and group lookups.
     let io: BlockingPool
     let storePath: String
@@ -94,6 +95,10 @@ struct CommandRouter: Sendable {
             return try reply(try await acquirer.report(request, peer: peer?.pid))
         case .backup:
             return try reply(try await backups.backup(try request.arguments(BackupArguments.self)))
+        case .adopt:
+            let arguments = try request.arguments(AdoptArguments.self)
+            if arguments.scan == true { return try reply(try await adopter.scan(arguments.path)) }
+            return try reply(try await adopter.adopt(arguments))
         case .usage:
             return try reply(try await usage.usage(try request.arguments(UsageArguments.self)))
         case .evict:

@@ -81,35 +81,24 @@ struct FileFetcher: Sendable {
         return .downloaded(bytes: try await download(file, job: job, progress: progress))
     }
 
-    /// huggingface_hub's lock on the blob, waited for while another program (`hf`,
-    /// `diffusers`) holds it. flock has no way to say when it is let go, so it is tried
-    /// again every quarter second, as filelock itself does.
+    /// huggingface_hub's lock on the blob, waited for (status says so) while another
+    /// program holds it.
     private func lockBlob(_ file: ManifestFile, job: Job, progress: FileProgress) async throws(DownloadFailure) -> BlobLock {
         let path = store.layout.lock(job.manifest.repo, file.digest)
-        var told = false
-        while true {
-            switch await io.outcome(of: { () throws(SystemError) in try BlobLock.tryAcquire(path) }) {
-            case .success(let lock?):
-                progress.waitingForLock(nil)
-                return lock
-            case .success(nil):
-                if !told {
-                    logger.notice(
-                        "\(job.model.id): \(file.path): waiting for another program (hf, diffusers…) that is fetching it; it holds \(path)",
-                        metadata: ["model": "\(job.model.id)", "file": "\(file.path)"])
-                    progress.waitingForLock(path)
-                    told = true
-                }
-            case .failure(let error):
-                throw .failed(ProtocolError(
-                    .internal, "cannot take huggingface_hub's lock on \(file.path): \(error)",
-                    hint: "check the permissions of \(store.layout.root)/.locks"))
+        do throws(BlobLock.WaitFailure) {
+            let lock = try await BlobLock.waitFor(path, on: io) {
+                logger.notice(
+                    "\(job.model.id): \(file.path): waiting for another program (hf, diffusers…) that is fetching it; it holds \(path)",
+                    metadata: ["model": "\(job.model.id)", "file": "\(file.path)"])
+                progress.waitingForLock(path)
             }
-            do {
-                try await Task.sleep(for: .milliseconds(250))
-            } catch {
-                throw .stopped
-            }
+            progress.waitingForLock(nil)
+            return lock
+        } catch {
+            guard case .failed(let error) = error else { throw .stopped }
+            throw .failed(ProtocolError(
+                .internal, "cannot take huggingface_hub's lock on \(file.path): \(error)",
+                hint: "check the permissions of \(store.layout.root)/.locks"))
         }
     }
 

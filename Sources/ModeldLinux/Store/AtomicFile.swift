@@ -45,6 +45,16 @@ public enum AtomicFile {
         try rename(temporary, over: path, in: folder)
     }
 
+    /// A hard link at `path` to the file `source` names (following a symlink), replacing
+    /// what was there: both names are then one file. Fails with EXDEV across filesystems.
+    public static func hardLink(_ source: String, at path: String) throws(SystemError) {
+        let folder = try makeFolder(containing: path)
+        let temporary = temporaryName(for: path)
+        unlink(temporary)
+        try syscall("link(\(source))") { linkat(AT_FDCWD, source, AT_FDCWD, temporary, AT_SYMLINK_FOLLOW) }
+        try rename(temporary, over: path, in: folder)
+    }
+
     /// Renames the finished `temporary` over `path` (same folder) and syncs the folder.
     public static func replace(_ path: String, with temporary: String) throws(SystemError) {
         try rename(temporary, over: path, in: (path as NSString).deletingLastPathComponent)
@@ -57,6 +67,11 @@ public enum AtomicFile {
             unlink(temporary)
             throw error
         }
+        try syncFolder(folder)
+    }
+
+    /// Syncs a folder, so a name just put in it (or taken out) survives a crash.
+    public static func syncFolder(_ folder: String) throws(SystemError) {
         let fd = try syscall("open(\(folder))") { open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         defer { close(fd) }
         try syscall("fsync(\(folder))") { fsync(fd) }

@@ -49,8 +49,16 @@ public struct PartialBlob: Sendable {
             let available = min(size, FileStat.size(of: input) ?? 0)
             var offset: Int64 = 0
             while offset < available {
-                let copied = try syscall("copy_file_range(\(source))") {
-                    modeld_copy_file_range(input, offset, fd, offset, UInt(min(available - offset, 1 << 30)))
+                let copied: Int
+                do throws(SystemError) {
+                    copied = try syscall("copy_file_range(\(source))") {
+                        modeld_copy_file_range(input, offset, fd, offset, UInt(min(available - offset, 1 << 30)))
+                    }
+                } catch where [EXDEV, EINVAL, ENOSYS, EOPNOTSUPP].contains(error.errno) {
+                    // Across filesystems the kernel may refuse (EXDEV before 5.3, and
+                    // between filesystems of different types since 5.19): bytes by hand.
+                    try copyByReading(input, source: source, from: offset, to: available)
+                    break
                 }
                 // The source shrank while it was copied: the rest is left to the patch.
                 if copied == 0 { break }
@@ -58,6 +66,24 @@ public struct PartialBlob: Sendable {
             }
         }
         try syscall("ftruncate(\(path))") { ftruncate(fd, off_t(size)) }
+    }
+
+    /// `pread`/`pwrite` of `input`'s bytes in [start, end) to the same offsets here.
+    private func copyByReading(_ input: Int32, source: String, from start: Int64, to end: Int64) throws(SystemError) {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var offset = start
+        while offset < end {
+            let count = Int(min(Int64(buffer.count), end - offset))
+            let read = try syscall("pread(\(source))") { buffer.withUnsafeMutableBytes { pread(input, $0.baseAddress, count, off_t(offset)) } }
+            if read == 0 { return }
+            var written = 0
+            while written < read {
+                written += try syscall("pwrite(\(path))") {
+                    buffer.withUnsafeBytes { pwrite(fd, $0.baseAddress! + written, read - written, off_t(offset) + off_t(written)) }
+                }
+            }
+            offset += Int64(read)
+        }
     }
 
     /// Synced, renamed to `blob`, the folder synced: the blob appears whole. Closes the file.
@@ -70,10 +96,7 @@ public struct PartialBlob: Sendable {
         }
         close()
         try syscall("rename(\(path))") { rename(path, blob) }
-        let folder = (blob as NSString).deletingLastPathComponent
-        let directory = try syscall("open(\(folder))") { Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        defer { Glibc.close(directory) }
-        try syscall("fsync(\(folder))") { fsync(directory) }
+        try AtomicFile.syncFolder((blob as NSString).deletingLastPathComponent)
     }
 
     /// Closes once; the descriptor is released even when close fails, so it is never retried.

@@ -19,7 +19,7 @@ public struct Store: Sendable {
     /// Notes a path about to be put in place (or, with `.removed`, removed): the final
     /// name, the temporary one beside it, and the folders that may be made (or removed)
     /// for it up to the store or links folder.
-    private func noting(_ path: String, _ write: OwnWrites.Write = .putInPlace) -> String {
+    func noting(_ path: String, _ write: OwnWrites.Write = .putInPlace) -> String {
         ownWrites.note(write, path)
         ownWrites.note(.inPlace, AtomicFile.temporaryName(for: path))
         var folder = (path as NSString).deletingLastPathComponent
