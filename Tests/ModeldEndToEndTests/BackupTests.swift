@@ -4,7 +4,7 @@ import ModeldTestSupport
 import Testing
 
 /// `modelctl backup FILE` and `modeld --restore FILE` with the real daemon: pins and
-/// usage come back after the ledger is lost; a restore is refused while the daemon runs,
+/// usage and revision history come back into a new state folder; a restore is refused while the daemon runs,
 /// for a file that is no backup, and for a backup of a newer schema.
 @Suite(.timeLimit(.minutes(10))) struct BackupTests {
     static func restore(_ daemon: DaemonHarness, _ file: String) throws -> (status: Int32, output: String, error: String) {
@@ -13,14 +13,20 @@ import Testing
             in: daemon.directory.path)
     }
 
-    @Test func aBackupBringsPinsAndUsageBackAfterTheLedgerIsLost() async throws {
+    @Test func aBackupRestoredIntoANewStateFolderBringsPinsUsageAndHistoryBack() async throws {
         let (hub, daemon) = try await UsageAnalyticsTests.bothModelsAvailable()
         defer { hub.shutdown() }
         #expect(try daemon.request("keep", ["model": .string(AvailabilityTests.small)]).ok)
         for _ in 0..<3 {
             #expect(try daemon.request("report", ["model": .string(AvailabilityTests.big), "duration_s": .number(60), "success": .bool(true)]).ok)
         }
+        // A revision history: the small model updated once.
+        try hub.update(AvailabilityTests.smallRepo) { repo in repo.commit(AvailabilityTests.repo(AvailabilityTests.smallRepo, seed: 7).main.files) }
+        let update = try daemon.modelctl(["--socket", daemon.socketPath, "update", AvailabilityTests.small])
+        #expect(update.status == 0, "\(update.output)\(update.error)")
         let usageBefore = try daemon.request("usage").decode(UsageResult.self)
+        let historyBefore = try daemon.request("history", ["model": .string(AvailabilityTests.small)]).decode(HistoryResult.self)
+        #expect(!historyBefore.revisions.isEmpty)
         let file = daemon.directory.file("state.backup")
         let backup = try daemon.modelctl(["--socket", daemon.socketPath, "backup", file])
         #expect(backup.status == 0 && backup.output.hasPrefix(file + ": ") && backup.output.contains("ledger schema v6"), "\(backup.output)\(backup.error)")
@@ -29,7 +35,8 @@ import Testing
         let whileRunning = try Self.restore(daemon, file)
         #expect(whileRunning.status == 1 && whileRunning.error.contains("stop it first"), "\(whileRunning.error)")
         try daemon.stop()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: daemon.stateDirectory + "/ledger.sqlite" + suffix) }
+        // A new machine, or a lost disk: the state folder is gone, the store is not.
+        try FileManager.default.moveItem(atPath: daemon.stateDirectory, toPath: daemon.stateDirectory + ".lost")
         let restored = try Self.restore(daemon, file)
         #expect(restored.status == 0, "\(restored.output)\(restored.error)")
         let configCopy = try String(contentsOfFile: daemon.stateDirectory + "/restored-config.toml", encoding: .utf8)
@@ -40,6 +47,8 @@ import Testing
         #expect(status.models.first?.pinned == true, "the pin is back")
         let usageAfter = try daemon.request("usage").decode(UsageResult.self)
         #expect(usageAfter.models.map { $0.uses } == usageBefore.models.map { $0.uses } && usageAfter.total.uses == 3)
+        let historyAfter = try daemon.request("history", ["model": .string(AvailabilityTests.small)]).decode(HistoryResult.self)
+        #expect(historyAfter == historyBefore, "the revision history is back")
     }
 
     @Test func aRestoreRefusesWhatIsNoBackupAndANewerSchema() async throws {

@@ -183,7 +183,10 @@ actor Keeper {
             logger.warning("\(id): \(path) is damaged: \(reason)", metadata: ["model": "\(id)", "file": "\(path)"])
             events.publish(Event(.integrityDamaged(model: id, file: path, damagedRanges: ranges, reason: reason, source: source)))
         case .missing:
-            logger.warning("\(id): \(path) is missing", metadata: ["model": "\(id)", "file": "\(path)"])
+            // Found missing at a model's first check (never downloaded, most often): the
+            // verification's end says how many, in one line, rather than one per file.
+            let level: Logger.Level = previous == .unchecked ? .debug : .warning
+            logger.log(level: level, "\(id): \(path) is missing", metadata: ["model": "\(id)", "file": "\(path)"])
             events.publish(Event(.integrityMissing(model: id, files: [path], source: source)))
         default:
             break
@@ -203,6 +206,11 @@ actor Keeper {
             record.lastMethod = method
         }
         guard let record = models[id], let integrity = record.integrity else { return }
+        if !integrity.missing.isEmpty {
+            logger.notice(
+                "\(id): \(integrity.missing.count) of \(integrity.manifest.files.count) files are missing; modelctl pull \(id) fetches them",
+                metadata: ["model": "\(id)"])
+        }
         events.publish(Event(.verifyDone(
             model: id, state: record.state, verified: integrity.verifiedCount, missing: integrity.missing.count,
             corrupted: integrity.corrupted.count)))
