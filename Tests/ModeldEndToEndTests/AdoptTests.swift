@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ModeldCore
+import ModeldLinux
 import ModeldProtocol
 import ModeldTestSupport
 import Testing
@@ -38,12 +39,22 @@ import Testing
         return stat(path, &info) == 0 ? Int(info.st_nlink) : -1
     }
 
-    @Test func aLocalDirFromHFDownloadComesInByHardLinksWithNothingDownloaded() throws {
+    /// `hf download --local-dir` of today's huggingface_hub, or `huggingface-cli download
+    /// --local-dir` of the 0.x line many installs still carry.
+    static func localDir(_ folder: String, version: String, hub: TestHub, daemon: DaemonHarness) throws {
+        let command = version == HFCLI.current ? "hf" : "huggingface-cli"
+        let download = try ChildProcess.run(
+            try HFCLI.venv(version) + "/bin/" + command, ["download", repo.id, "--local-dir", folder],
+            environment: HFCLI.environment(hub: hub, home: daemon.directory.path), in: daemon.directory.path, timeout: .seconds(120))
+        #expect(download.status == 0, "\(download.output)\(download.error)")
+    }
+
+    @Test(arguments: [HFCLI.current, HFCLI.legacy])
+    func aLocalDirFromHFDownloadComesInByHardLinksWithNothingDownloaded(version: String) throws {
         let (hub, daemon) = try Self.started()
         defer { hub.shutdown() }
         let folder = daemon.directory.file("Wan-local")
-        let download = try HFCLI.run(["download", Self.repo.id, "--local-dir", folder], hub: hub, in: daemon.directory)
-        #expect(download.status == 0, "\(download.output)\(download.error)")
+        try Self.localDir(folder, version: version, hub: hub, daemon: daemon)
         hub.log.clear()
 
         let adopted = try Self.adopt(daemon, folder)
@@ -70,8 +81,7 @@ import Testing
         defer { hub.shutdown() }
         let daemon = try DownloadTests.daemon()
         let folder = daemon.directory.file("Wan-local")
-        let download = try HFCLI.run(["download", Self.repo.id, "--local-dir", folder], hub: hub, in: daemon.directory)
-        #expect(download.status == 0, "\(download.output)\(download.error)")
+        try Self.localDir(folder, version: HFCLI.current, hub: hub, daemon: daemon)
         let downloaded = Self.repo.main.id
         var next = Self.repo.main.files
         next[0] = TestFile("config.json", text: #"{"model_type":"tiny-video","v":2}"#)
@@ -104,11 +114,14 @@ import Testing
         try handle.close()
         let damagedBytes = try Data(contentsOf: URL(fileURLWithPath: shard))
         _ = try daemon.directory.write("copy/NOTES.txt", "mine")
+        // As an older `huggingface-cli download --local-dir` left big files: links into a cache.
+        try FileManager.default.moveItem(atPath: folder + "/config.json", toPath: daemon.directory.file("elsewhere-config.json"))
+        #expect(symlink(daemon.directory.file("elsewhere-config.json"), folder + "/config.json") == 0)
         hub.log.clear()
 
         let adopted = try Self.adopt(daemon, folder, ["--move"])
         #expect(adopted.status == 0, "\(adopted.output)\(adopted.error)")
-        #expect(adopted.output.contains("by rename") && adopted.output.contains("2 moved"), "\(adopted.output)")
+        #expect(adopted.output.contains("by rename") && adopted.output.contains("1 linked, 1 moved"), "a link is linked, not moved: \(adopted.output)")
         #expect(adopted.output.contains("\(missing): not in the folder"), "\(adopted.output)")
         #expect(adopted.output.contains("\(damaged): its bytes do not match"), "\(adopted.output)")
         #expect(adopted.output.contains("NOTES.txt"), "what is not the model's is listed: \(adopted.output)")
@@ -116,7 +129,8 @@ import Testing
         let sent = Self.fileBytesSent(hub)
         let expected = Self.repo.main.files.filter { [missing, damaged].contains($0.path) }.reduce(0) { $0 + $1.size }
         #expect(sent == expected, "only the damaged and the missing file come over the network: \(sent) of \(expected)")
-        #expect(!FileManager.default.fileExists(atPath: folder + "/config.json"), "a moved file leaves the folder")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/diffusion_pytorch_model.safetensors.index.json"), "a moved file leaves the folder")
+        #expect(FileStat.linkTarget(folder + "/config.json") != nil && Self.linkCount(folder + "/config.json") == 2, "a link stays, its target linked")
         #expect(try Data(contentsOf: URL(fileURLWithPath: shard)) == damagedBytes, "a file that was not adopted stays as it was")
         #expect(FileManager.default.fileExists(atPath: folder + "/NOTES.txt"))
     }
@@ -173,6 +187,26 @@ import Testing
         #expect(again.output.contains("1 moved, 3 in the store already"), "\(again.output)")
         try daemon.waitForState(Self.model, .available)
         #expect(Self.fileBytesSent(hub) == 0)
+    }
+
+    @Test func aGitLFSCloneWhosePullNeverRanHasOnlyItsPointersFetched() throws {
+        let (hub, daemon) = try Self.started()
+        defer { hub.shutdown() }
+        let folder = daemon.directory.file("clone")
+        try Self.plainCopy(at: folder)
+        let shard = try #require(Self.repo.main.file(DownloadTests.big))
+        let pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:\(shard.etag)\nsize \(shard.size)\n"
+        _ = try daemon.directory.write("clone/" + shard.path, pointer)
+        _ = try daemon.directory.write("clone/.git/HEAD", "ref: refs/heads/main\n")
+        _ = try daemon.directory.write("clone/.gitattributes", "*.safetensors filter=lfs diff=lfs merge=lfs -text\n")
+        hub.log.clear()
+
+        let adopted = try Self.adopt(daemon, folder)
+        #expect(adopted.status == 0, "\(adopted.output)\(adopted.error)")
+        #expect(adopted.output.contains("\(shard.path): a git-lfs pointer (git lfs pull never ran)"), "\(adopted.output)")
+        #expect(adopted.output.contains(".gitattributes") && !adopted.output.contains(".git/HEAD"), "git's own folder is not listed: \(adopted.output)")
+        try daemon.waitForState(Self.model, .available)
+        #expect(Self.fileBytesSent(hub) == shard.size)
     }
 
     @Test func aFolderInsideTheStoreOrWithAFileItCannotReadIsRefused() throws {
