@@ -17,7 +17,12 @@ public enum Daemon {
         let ledgerPath = config.daemon.stateDir + "/ledger.sqlite"
         let ledger: Ledger
         do {
-            ledger = try Ledger(path: ledgerPath)
+            // Should the schema be migrated, the backup taken first says who took it and with which config.
+            ledger = try Ledger(
+                path: ledgerPath, version: ProtocolVersion.release,
+                config: try config.effectiveText(readFrom: "\(loader.path) and \(loader.dropInDirectory)/*.toml"), logger: logger)
+        } catch let error as Ledger.SchemaError {
+            throw DaemonError.ledgerSchemaNewer("\(error)")
         } catch {
             throw DaemonError.ledgerUnusable(ledgerPath, "\(error)")
         }
