@@ -53,7 +53,7 @@ struct Modeld: AsyncParsableCommand {
             throw ExitCode(Self.exitConfig)
         }
         if checkConfig {
-            print(try settings.effectiveText(readFrom: "\(loader.path) and \(loader.dropInDirectory)/*.toml"))
+            print(try settings.effectiveText(readFrom: loader.sources))
             return
         }
         if let restore {

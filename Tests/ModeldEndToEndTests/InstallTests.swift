@@ -42,20 +42,20 @@ import Testing
         #expect(try String(contentsOfFile: dropIn, encoding: .utf8) == "[daemon]\nlog_level = \"debug\"\n")
         #expect(try String(contentsOfFile: state, encoding: .utf8) == "the ledger")
 
-        let share = root.file(String(Self.prefix.dropFirst()) + "/share")
+        let installed = root.file(String(Self.prefix.dropFirst()))
         for tool in ["modeld", "modelctl"] {
             for file in [
                 "bin/\(tool)", "share/bash-completion/completions/\(tool)", "share/zsh/site-functions/_\(tool)",
                 "share/fish/vendor_completions.d/\(tool).fish", "share/man/man1/\(tool).1",
             ] {
-                let size = (try? FileManager.default.attributesOfItem(atPath: root.file(String(Self.prefix.dropFirst()) + "/" + file)))?[.size] as? Int
+                let size = (try? FileManager.default.attributesOfItem(atPath: installed + "/" + file))?[.size] as? Int
                 #expect((size ?? 0) > 0, "\(file) is installed and not empty")
             }
             let completion = try ChildProcess.run(
-                "/bin/bash", ["-c", "source \"$0\" && complete -p \(tool)", share + "/bash-completion/completions/\(tool)"], in: root.path)
+                "/bin/bash", ["-c", "source \"$0\" && complete -p \(tool)", installed + "/share/bash-completion/completions/\(tool)"], in: root.path)
             #expect(completion.status == 0 && completion.output.contains("-F _\(tool) \(tool)"), "\(completion.output)\(completion.error)")
             // groff (groff-base, in the Makefile's TEST_PACKAGES) warns about every macro it cannot format.
-            let page = try ChildProcess.run("/usr/bin/groff", ["-mdoc", "-Tutf8", "-ww", "-z", share + "/man/man1/\(tool).1"], in: root.path)
+            let page = try ChildProcess.run("/usr/bin/groff", ["-mdoc", "-Tutf8", "-ww", "-z", installed + "/share/man/man1/\(tool).1"], in: root.path)
             #expect(page.status == 0 && page.error.isEmpty, "\(page.error)")
         }
     }
