@@ -5,7 +5,7 @@ import Testing
 /// `make install` with the real Makefile into a staging root (DESTDIR), from the binaries
 /// this test run built (PRODUCTS, so nothing is built again): run twice, the second run
 /// exits 0 and keeps everything the admin changed; completions and man pages are in place.
-@Suite(.timeLimit(.minutes(2))) struct InstallTests {
+@Suite(.timeLimit(.minutes(10))) struct InstallTests {
     static let project = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL.path
     static let prefix = "/opt/modeld"
 

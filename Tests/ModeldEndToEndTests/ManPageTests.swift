@@ -4,7 +4,7 @@ import Testing
 
 /// Docs/man/*.1 (`make man`, ArgumentParser's generate-manual) still describe the commands:
 /// every subcommand and option the built binaries show in their help has its entry.
-@Suite(.timeLimit(.minutes(1))) struct ManPageTests {
+@Suite(.timeLimit(.minutes(10))) struct ManPageTests {
     /// The part of ArgumentParser's `--experimental-dump-help` the pages are made from.
     struct Command: Decodable {
         struct Argument: Decodable {

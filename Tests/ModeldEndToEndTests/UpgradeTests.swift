@@ -9,7 +9,7 @@ import Testing
 /// back"): a ledger of an older schema is backed up before it is migrated; a modeld that
 /// finds a ledger a newer one migrated refuses to start and names the backup, which
 /// `modeld --restore` puts back.
-@Suite(.timeLimit(.minutes(5))) struct UpgradeTests {
+@Suite(.timeLimit(.minutes(10))) struct UpgradeTests {
     static func ledgerPath(_ daemon: DaemonHarness) -> String { daemon.stateDirectory + "/ledger.sqlite" }
 
     static func isPinned(_ daemon: DaemonHarness) throws -> Bool {
