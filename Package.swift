@@ -93,11 +93,15 @@ let package = Package(
         .testTarget(name: "ModelctlTests", dependencies: ["modelctl", "ModeldProtocol", "ModeldCore"]),
         .testTarget(name: "ModeldProtocolTests", dependencies: ["ModeldProtocol", "ModeldCore"]),
         .testTarget(name: "ModeldDaemonTests", dependencies: ["ModeldDaemon", "ModeldProtocol"]),
-        .testTarget(name: "ModeldLinuxTests", dependencies: ["ModeldLinux", "ModeldCore", "ModeldTestSupport"]),
+        .testTarget(
+            name: "ModeldLinuxTests",
+            // GRDB: the migration tests build ledgers at earlier schemas with the real migrator.
+            dependencies: ["ModeldLinux", "ModeldCore", "ModeldTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ModeldEndToEndTests",
             // ModeldLinux: a test reads the daemon's ledger to see what it recorded.
-            dependencies: ["ModeldTestSupport", "ModeldProtocol", "ModeldCore", "ModeldLinux"]),
+            // GRDB: the upgrade tests leave a ledger at an earlier schema, as an older modeld did.
+            dependencies: ["ModeldTestSupport", "ModeldProtocol", "ModeldCore", "ModeldLinux", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,9 +15,13 @@ public enum Daemon {
         let keeper = Keeper(config: config, events: events, logger: logger)
         let store = Store(root: config.daemon.storeDir, linksDirectory: config.daemon.linksDir)
         let ledgerPath = config.daemon.stateDir + "/ledger.sqlite"
+        // Should the ledger's schema be migrated, the backup taken first names the config it ran with.
+        let effectiveConfig = try config.effectiveText(readFrom: loader.sources)
         let ledger: Ledger
         do {
-            ledger = try Ledger(path: ledgerPath)
+            ledger = try Ledger(path: ledgerPath, version: ProtocolVersion.release, config: effectiveConfig, logger: logger)
+        } catch let error as Ledger.SchemaError {
+            throw DaemonError.ledgerSchemaNewer("\(error)")
         } catch {
             throw DaemonError.ledgerUnusable(ledgerPath, "\(error)")
         }

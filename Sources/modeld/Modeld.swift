@@ -32,8 +32,8 @@ struct Modeld: AsyncParsableCommand {
     @Option(help: "Put back the ledger from a backup (`modelctl backup FILE`) while modeld is stopped, and exit.")
     var restore: String?
 
-    /// sysexits.h: the configuration is unusable; the unit's RestartPreventExitStatus=78
-    /// stops systemd from restarting into the same error.
+    /// sysexits.h: the configuration (or the ledger's schema) is unusable; the unit's
+    /// RestartPreventExitStatus=78 stops systemd from restarting into the same error.
     static let exitConfig: Int32 = 78
 
     func run() async throws {
@@ -53,7 +53,7 @@ struct Modeld: AsyncParsableCommand {
             throw ExitCode(Self.exitConfig)
         }
         if checkConfig {
-            print(try settings.effectiveText(readFrom: "\(loader.path) and \(loader.dropInDirectory)/*.toml"))
+            print(try settings.effectiveText(readFrom: loader.sources))
             return
         }
         if let restore {
@@ -66,6 +66,8 @@ struct Modeld: AsyncParsableCommand {
             try await Daemon.run(config: settings, loader: loader, logLevel: control)
         } catch {
             Logger(label: "modeld").critical("modeld stopped: \(error)")
+            // A ledger a newer modeld migrated stays so until someone acts: no restart loop.
+            if case DaemonError.ledgerSchemaNewer = error { throw ExitCode(Self.exitConfig) }
             throw ExitCode.failure
         }
     }

@@ -31,6 +31,9 @@ public struct ConfigLoader: Sendable {
         (URL(fileURLWithPath: path).deletingLastPathComponent().path as NSString).appendingPathComponent("modeld.d")
     }
 
+    /// The files read, as the effective config's header names them.
+    public var sources: String { "\(path) and \(dropInDirectory)/*.toml" }
+
     public func load() throws(ConfigError) -> ModeldConfig {
         var layers = [try read(path)]
         for dropIn in try dropInPaths() {

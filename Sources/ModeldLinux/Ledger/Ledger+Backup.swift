@@ -68,7 +68,7 @@ extension Ledger {
             let fields = Dictionary(
                 uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM \(backupTable)").map { ($0["key"] as String, $0["value"] as String) })
             let schema = try migrator.appliedMigrations(db)
-            let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+            let unknown = try unknownMigrations(db)
             guard unknown.isEmpty else {
                 throw RestoreError(description: """
                     \(path) was taken by a newer modeld (\(fields["version"] ?? "?")): its ledger has \(unknown.sorted().joined(separator: ", ")), \

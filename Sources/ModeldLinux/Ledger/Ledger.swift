@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import ModeldCore
 
 /// What must survive a restart or a crash (STORE.md), in SQLite through GRDB: WAL mode,
@@ -8,8 +9,10 @@ public final class Ledger: Sendable {
     /// Internal: the ledger's extensions (`Ledger+Usage`) share it.
     let database: DatabasePool
 
-    /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    /// Opens (creating if needed) the ledger at `path` and brings its schema up to date,
+    /// backing up an older schema first (`Ledger+Upgrade`): the backup names `version` and
+    /// `config` as `modelctl backup` does. A ledger of a newer schema throws `SchemaError`.
+    public init(path: String, version: String = "unknown", config: String = "", logger: Logger = Logger(label: "modeld.ledger")) throws {
         try AtomicFile.makeFolder(containing: path)
         var configuration = Configuration()
         configuration.label = "modeld.ledger"
@@ -17,10 +20,12 @@ public final class Ledger: Sendable {
         // requests (nice -2 on Linux): a download's journal writes then delayed `status`.
         configuration.qos = .default
         database = try DatabasePool(path: path, configuration: configuration)
+        try prepareMigration(path: path, version: version, config: config, logger: logger)
         try Self.migrator.migrate(database)
     }
 
-    static var migrator: DatabaseMigrator {
+    /// Package: the migration tests build a ledger at each earlier schema with it.
+    package static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: verified blobs and their chunk index") { db in
             try db.create(table: VerifiedBlob.databaseTableName) { table in
