@@ -124,6 +124,7 @@ import Testing
         #expect(Command.status.access == .read)
         #expect(Command.acquire.access == .use)
         #expect(Command.backup.access == .admin, "a backup holds the usage history and the config")
-        #expect(Command.allCases.count == 28)
+        #expect(Command.doctor.access == .read, "a deployment check changes nothing a client sees")
+        #expect(Command.allCases.count == 29)
     }
 }

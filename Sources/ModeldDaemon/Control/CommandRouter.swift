@@ -19,6 +19,7 @@ struct CommandRouter: Sendable {
     let health: HealthCheck
     let usage: UsageRecorder
     let backups: LedgerBackup
+    let doctor: Doctor
     /// For what blocks: user and group lookups.
     let io: BlockingPool
     let storePath: String
@@ -94,6 +95,8 @@ struct CommandRouter: Sendable {
             return try reply(try await acquirer.report(request, peer: peer?.pid))
         case .backup:
             return try reply(try await backups.backup(try request.arguments(BackupArguments.self)))
+        case .doctor:
+            return try reply(await doctor.examine(for: peer))
         case .usage:
             return try reply(try await usage.usage(try request.arguments(UsageArguments.self)))
         case .evict:
