@@ -80,8 +80,7 @@ public final class DaemonHarness {
         journal: Journald? = nil, launcher: [String] = []
     ) throws -> ChildProcess {
         readyBefore = notify.assignments.filter { $0 == "READY=1" }.count
-        let daemon = [Binaries.modeld, "--config", configPath] + arguments
-        let line = launcher + daemon
+        let line = launcher + [Binaries.modeld, "--config", configPath] + arguments
         let command = (line[0], Array(line.dropFirst()))
         let (executable, allArguments) = journal?.wrap(command.0, command.1) ?? command
         let child = try ChildProcess(

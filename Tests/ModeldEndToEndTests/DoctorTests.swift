@@ -78,7 +78,11 @@ import Testing
 
         let run = try Self.doctor(daemon, [])
         #expect(run.status == 0, "\(run.output)\(run.error)")
+        let asked = hub.log.requests
         let (_, checks) = try Self.checks(daemon)
+        #expect(hub.log.requests.count == asked.count, "a doctor right after another asks the hub nothing new")
+        let files = asked.filter { $0.method == "HEAD" }.map { "\($0.repo ?? "?") token: \($0.authorization != nil)" }
+        #expect(files == ["\(Self.gatedRepo) token: true", "\(Self.openRepo) token: false"], "the gated file with the token, the mirror without")
         #expect(checks.allSatisfy { $0.status == .ok }, "\(checks.filter { $0.status != .ok })")
         for name in ["daemon", "protocol", "socket", "config", "store_writable", "filesystem", "disk", "inotify", "hub", "token", "mirror", "gpu", "access", "units"] {
             #expect(checks.contains { $0.name == name }, "no \(name) check")

@@ -14,10 +14,11 @@ struct Doctor: Sendable {
     /// The probes block (files, statfs, the hub): never on the cooperative pool.
     let io: BlockingPool
     let storePath: String
+    let recentHub = RecentHubChecks()
 
     func examine(for peer: PeerCredentials?) async -> DoctorResult {
         let config = await keeper.config
-        async let hub = hubChecks(config)
+        async let hub = recentHub.checks(for: .init(config)) { await hubChecks(config) }
         async let machine = resources.refresh()
         var checks = [DoctorJudge.config(await reloader.check())]
         checks += await storeChecks()
