@@ -2,6 +2,7 @@
 #include "CModeldLinux.h"
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -32,4 +33,11 @@ int modeld_ficlone(int dst, int src) {
 long modeld_copy_file_range(int src, long long src_offset, int dst, long long dst_offset, unsigned long length) {
     loff_t in = src_offset, out = dst_offset;
     return (long)copy_file_range(src, &in, dst, &out, length, 0);
+}
+
+int modeld_filesystem_magic(const char *path, unsigned long *magic) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -1;
+    *magic = (unsigned long)info.f_type;
+    return 0;
 }

@@ -107,6 +107,7 @@ public enum Daemon {
         let acquirer = Acquirer(
             keeper: keeper, downloads: downloader, verifications: queue, usage: usage, resources: resources,
             store: store, updater: updater, logger: logger)
+        let coverage = WatchCoverage()
         let router = CommandRouter(
             keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, downloads: downloader, acquirer: acquirer,
             evictor: evictor, cleaner: cleaner, resources: resources, updater: updater,
@@ -115,6 +116,8 @@ public enum Daemon {
             adopter: Adopter(
                 keeper: keeper, store: store, ledger: ledger, manifests: manifests, hasher: FileHasher(pool: hashing), verifier: verifier,
                 downloads: downloader, linker: linker, events: events, chunkSize: chunkSize, logger: logger),
+            doctor: Doctor(
+                keeper: keeper, reloader: reloader, resources: resources, coverage: coverage, io: io, storePath: config.daemon.storeDir),
             io: io, storePath: config.daemon.storeDir, started: Date())
         let hangups = await UnixSignalsSequence(trapping: .sighup)
 
@@ -141,7 +144,7 @@ public enum Daemon {
                     .init(service: AutoFetcher(keeper: keeper, downloads: downloader, logger: logger)),
                     .init(service: StoreWatcher(
                         keeper: keeper, events: events, queue: queue, store: store,
-                        quietPeriod: config.verify.quietPeriod.duration, logger: logger)),
+                        quietPeriod: config.verify.quietPeriod.duration, coverage: coverage, logger: logger)),
                     .init(service: ScrubService(
                         keeper: keeper, ledger: ledger, verifier: scrubVerifier, period: config.verify.scrubEvery, logger: logger)),
                     .init(service: resources),

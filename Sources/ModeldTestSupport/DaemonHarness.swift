@@ -72,14 +72,16 @@ public final class DaemonHarness {
 
     /// Starts the daemon; `waitUntilReady` waits for its READY=1. With `journal`, it runs
     /// in that journald's namespace with its stderr announced as a journal stream, as
-    /// under systemd.
+    /// under systemd. With a `launcher` (`/usr/bin/unshare`, its options, a shell that
+    /// sets a limit), the daemon's command line is appended to it, for it to exec.
     @discardableResult
     public func start(
         arguments: [String] = [], environment extra: [String: String] = [:], passing fd: Int32? = nil,
-        journal: Journald? = nil
+        journal: Journald? = nil, launcher: [String] = []
     ) throws -> ChildProcess {
         readyBefore = notify.assignments.filter { $0 == "READY=1" }.count
-        let command = (Binaries.modeld, ["--config", configPath] + arguments)
+        let line = launcher + [Binaries.modeld, "--config", configPath] + arguments
+        let command = (line[0], Array(line.dropFirst()))
         let (executable, allArguments) = journal?.wrap(command.0, command.1) ?? command
         let child = try ChildProcess(
             executable, allArguments, environment: environment(extra), outputDirectory: directory.path, passing: fd,
@@ -103,9 +105,9 @@ public final class DaemonHarness {
     /// Starts the daemon and waits until it told "systemd" it is ready.
     @discardableResult
     public func startReady(
-        arguments: [String] = [], environment extra: [String: String] = [:], journal: Journald? = nil
+        arguments: [String] = [], environment extra: [String: String] = [:], journal: Journald? = nil, launcher: [String] = []
     ) throws -> ChildProcess {
-        let child = try start(arguments: arguments, environment: extra, journal: journal)
+        let child = try start(arguments: arguments, environment: extra, journal: journal, launcher: launcher)
         try waitUntilReady()
         return child
     }

@@ -14,6 +14,14 @@ public final class SmallFilesystem: Sendable {
         }
     }
 
+    /// Makes the mount read-only, as a disk the kernel remounted after an error: every
+    /// write fails with EROFS, even root's.
+    public func remountReadOnly() throws {
+        guard mount("tmpfs", directory.path, "tmpfs", UInt(MS_REMOUNT | MS_RDONLY), nil) == 0 else {
+            throw TestSupportError("mount -o remount,ro \(directory.path): \(String(cString: strerror(errno)))")
+        }
+    }
+
     deinit {
         // Lazily: a daemon that is still stopping may hold a file open.
         if umount2(directory.path, Int32(MNT_DETACH)) != 0 {

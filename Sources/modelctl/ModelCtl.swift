@@ -17,7 +17,7 @@ struct ModelCtl: ParsableCommand {
             Status.self, Pull.self, Pause.self, Resume.self, Cancel.self, PriorityCommand.self, Limit.self, Verify.self,
             Repair.self, Acquire.self, Release.self, Suggest.self, Resources.self, Usage.self, Health.self, Keep.self,
             Unkeep.self, Evict.self, Cleanup.self, Update.self, Rollback.self, History.self, Watch.self, Version.self,
-            Metrics.self, Reload.self, Backup.self, Adopt.self,
+            Metrics.self, Reload.self, Backup.self, Adopt.self, Doctor.self,
         ])
 
     /// `modelctl --socket PATH --json status` as CONFIG.md writes it; the subcommands

@@ -125,6 +125,7 @@ import Testing
         #expect(Command.acquire.access == .use)
         #expect(Command.backup.access == .admin, "a backup holds the usage history and the config")
         #expect(Command.adopt.access == .admin, "it writes into the store and reads folders as the daemon")
-        #expect(Command.allCases.count == 29)
+        #expect(Command.doctor.access == .read, "a deployment check changes nothing a client sees")
+        #expect(Command.allCases.count == 30)
     }
 }

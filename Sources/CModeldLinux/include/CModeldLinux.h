@@ -3,7 +3,7 @@
 
 // Linux calls that Swift's Glibc module does not offer: raw syscalls (ioprio_set,
 // gettid) and GNU extensions (accept4, posix_spawn_file_actions_addclosefrom_np,
-// copy_file_range) and the FICLONE ioctl.
+// copy_file_range), the FICLONE ioctl and statfs(2), whose header Glibc's module lacks.
 // Only plain C types cross this header, so no system type is defined in two modules;
 // the definitions, with _GNU_SOURCE, are in CModeldLinux.c.
 
@@ -30,5 +30,9 @@ int modeld_ficlone(int dst, int src);
 
 /// copy_file_range(2) at explicit offsets. Returns bytes copied, or -1 with errno.
 long modeld_copy_file_range(int src, long long src_offset, int dst, long long dst_offset, unsigned long length);
+
+/// statfs(2)'s f_type (the filesystem's magic number, linux/magic.h) for `path`.
+/// Returns 0, or -1 with errno.
+int modeld_filesystem_magic(const char *path, unsigned long *magic);
 
 #endif

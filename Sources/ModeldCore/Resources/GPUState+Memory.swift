@@ -4,6 +4,11 @@ extension GPUState {
     /// 24,576 MiB is 24. Nil when no GPU or its memory is known.
     public var largestMemoryGB: Int? {
         guard case .known(let gpus) = self else { return nil }
-        return gpus.compactMap(\.memoryTotalMiB).max().map { Int((Double($0) / 1024).rounded()) }
+        return gpus.compactMap(\.memoryTotalGB).max()
     }
+}
+
+extension GPUReading {
+    /// The memory in GB as cards are sold: MiB / 1024 to the nearest.
+    public var memoryTotalGB: Int? { memoryTotalMiB.map { Int((Double($0) / 1024).rounded()) } }
 }

@@ -20,6 +20,7 @@ struct CommandRouter: Sendable {
     let usage: UsageRecorder
     let backups: LedgerBackup
     let adopter: Adopter
+    let doctor: Doctor
     /// For what blocks: user and group lookups.
     let io: BlockingPool
     let storePath: String
@@ -99,6 +100,8 @@ struct CommandRouter: Sendable {
             let arguments = try request.arguments(AdoptArguments.self)
             if arguments.scan == true { return try reply(try await adopter.scan(arguments.path)) }
             return try reply(try await adopter.adopt(arguments))
+        case .doctor:
+            return try reply(await doctor.examine(for: peer))
         case .usage:
             return try reply(try await usage.usage(try request.arguments(UsageArguments.self)))
         case .evict:

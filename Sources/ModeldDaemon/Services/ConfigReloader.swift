@@ -64,6 +64,17 @@ actor ConfigReloader {
         return result
     }
 
+    /// The config files read again as `reload` reads them, nothing applied: the keys
+    /// that differ from what runs, or why they do not load (`doctor`).
+    func check() async -> Result<[String], ConfigError> {
+        do {
+            let new = try loader.load()
+            return .success(ConfigDiff.changedKeys(from: await keeper.config, to: new))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     private func notify(_ state: String) {
         do {
             try notifier.send(state)

@@ -15,6 +15,7 @@ struct StoreWatcher: Service {
     let queue: VerificationQueue
     let store: Store
     let quietPeriod: Duration
+    let coverage: WatchCoverage
     let logger: Logger
 
     /// How often the store is rescanned (stat only) while inotify cannot cover it.
@@ -26,9 +27,10 @@ struct StoreWatcher: Service {
             inotify = try Inotify()
         } catch {
             logger.warning("cannot watch the store (\(error)); rescanning every \(Self.rescanPeriod) instead")
+            coverage.update { $0.unavailable = "\(error)" }
             return await rescanForever()
         }
-        let watches = Watches(inotify: inotify, index: await makeIndex())
+        let watches = Watches(inotify: inotify, index: await makeIndex(), coverage: coverage)
         watches.add(logger: logger)
         let pending = PendingChanges()
         await withGracefulShutdownHandler {
@@ -142,32 +144,36 @@ struct StoreWatcher: Service {
 /// The folders under watch and the index that maps their changes to model files.
 final class Watches: Sendable {
     let inotify: Inotify
-    private let state: Mutex<(index: StorePathIndex, exhausted: Bool)>
+    let coverage: WatchCoverage
+    private let state: Mutex<StorePathIndex>
 
-    init(inotify: Inotify, index: StorePathIndex) {
+    init(inotify: Inotify, index: StorePathIndex, coverage: WatchCoverage) {
         self.inotify = inotify
-        state = Mutex((index, false))
+        self.coverage = coverage
+        state = Mutex(index)
     }
 
     var index: StorePathIndex {
-        get { state.withLock { $0.index } }
-        set { state.withLock { $0.index = newValue } }
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
     }
 
     /// Whether inotify ran out of watches (`fs.inotify.max_user_watches`).
-    var exhausted: Bool { state.withLock { $0.exhausted } }
+    var exhausted: Bool { coverage.reading.exhausted }
 
     /// Watches every folder of the index not watched yet (and that exists). A folder
     /// that was removed drops out of inotify's own list, so it is watched again if it returns.
     func add(logger: Logger) {
         let watched = inotify.watchedDirectories
-        for folder in index.directories where !watched.contains(folder) && FileStat.isDirectory(folder) {
+        let existing = index.directories.filter(FileStat.isDirectory)
+        coverage.update { $0.needed = existing.count }
+        for folder in existing where !watched.contains(folder) {
             do {
                 try inotify.watch(folder)
             } catch where error.errno == ENOSPC {
-                let first = state.withLock { state in
-                    defer { state.exhausted = true }
-                    return !state.exhausted
+                let first = coverage.update { reading in
+                    defer { reading.exhausted = true }
+                    return !reading.exhausted
                 }
                 if first {
                     logger.warning(

@@ -11,6 +11,8 @@ public struct CurlRequest: Sendable {
     public var connectTimeout = 10
     /// A transfer slower than 1 byte/s for this long is a stall.
     public var stallTimeout = 30
+    /// HEAD instead of GET: the status and headers, no body.
+    public var headOnly = false
 
     public init(url: String, bearerToken: String? = nil) {
         self.url = url
@@ -43,6 +45,7 @@ public struct CurlRequest: Sendable {
             stallTimeout: stallTimeout, context: unmanaged.toOpaque(), body: ResponseSink.writeBody, header: ResponseSink.writeHeader)
         try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
         try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""), "CURLOPT_ACCEPT_ENCODING")
+        if headOnly { try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_NOBODY, 1), "CURLOPT_NOBODY") }
         let result = curl_easy_perform(handle)
         guard result == CURLE_OK else {
             if sink.overflowed { throw .tooLarge(url: url, limit: maximumBodyBytes) }
