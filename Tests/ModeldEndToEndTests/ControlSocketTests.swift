@@ -50,7 +50,7 @@ import Testing
             (#"{"cmd": "release", "lease": "lease-made-up"}"#, .badRequest),
             (#"{"cmd": "usage", "model": "tiny", "days": 0}"#, .badRequest),
             (#"{"cmd": "usage", "model": "no-such-model"}"#, .unknownModel),
-            (#"{"cmd": "adopt", "model": "tiny"}"#, .unknownCommand),
+            (#"{"cmd": "adopt", "model": "tiny"}"#, .badRequest),
             (#"{"cmd": "pause"}"#, .badRequest),
             (#"{"cmd": "priority", "model": "tiny"}"#, .badRequest),
             ("{\"cmd\": \"status\u{0}\"}", .badRequest),
