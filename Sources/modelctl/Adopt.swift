@@ -116,18 +116,7 @@ struct Adopt: ParsableCommand {
                 downloadEnd = downloadEnd ?? step.end
             }
             guard report != nil, let end = downloadEnd else { continue }
-            if !options.json { display.finish(complete: { if case .success = end { true } else { false } }()) }
-            switch end {
-            case .success(let message):
-                if !options.json { Output.line(message) }
-                return
-            case .failure(let message):
-                Output.error(message)
-                throw ExitCode(ExitStatus.daemonError)
-            case .lost(let message):
-                Output.error(message)
-                throw ExitCode(ExitStatus.unreachable)
-            }
+            return try DownloadCommand.conclude(end, display: display, json: options.json)
         }
         Output.error("modelctl: the daemon closed the connection before \(model) was adopted; `modelctl status \(model)` shows where it stands")
         throw ExitCode(ExitStatus.unreachable)

@@ -114,24 +114,27 @@ struct DownloadCommand {
             var end = step.end
             if end == nil, let unlessQueued = step.endUnlessStillQueued, try !stillQueued() { end = unlessQueued }
             guard let end else { continue }
-            if !options.json {
-                if case .success = end { display.finish(complete: true) } else { display.finish(complete: false) }
-            }
-            switch end {
-            case .success(let message):
-                if !options.json { Output.line(message) }
-                return
-            case .failure(let message):
-                Output.error(message)
-                throw ExitCode(ExitStatus.daemonError)
-            case .lost(let message):
-                Output.error(message)
-                throw ExitCode(ExitStatus.unreachable)
-            }
+            return try Self.conclude(end, display: display, json: options.json)
         }
         if !options.json { display.finish(complete: false) }
         Output.error("modelctl: the daemon closed the connection before \(model) was done; `modelctl status \(model)` shows where it stands")
         throw ExitCode(ExitStatus.unreachable)
+    }
+
+    /// Ends following: the bar finished, the message said, and the exit status for a failure.
+    static func conclude(_ end: DownloadFollower.End, display: ProgressDisplay, json: Bool) throws {
+        let succeeded = if case .success = end { true } else { false }
+        if !json { display.finish(complete: succeeded) }
+        switch end {
+        case .success(let message):
+            if !json { Output.line(message) }
+        case .failure(let message):
+            Output.error(message)
+            throw ExitCode(ExitStatus.daemonError)
+        case .lost(let message):
+            Output.error(message)
+            throw ExitCode(ExitStatus.unreachable)
+        }
     }
 
     /// Whether the model still has a download or repair queued, running or paused.

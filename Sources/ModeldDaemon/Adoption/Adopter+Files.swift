@@ -89,7 +89,12 @@ extension Adopter {
         case .link, .move:
             let source = work.source(file)
             let before = try? await pool.run { try FileStat.signature(source) }
-            guard let check = await hash(source, file, progress: progress) else { return .mismatch(mismatch(file)) }
+            let check: FileHasher.FirstVerification
+            do throws(Mismatch) {
+                check = try await hash(source, file, progress: progress)
+            } catch {
+                return .mismatch(error.reason)
+            }
             let after = try? await pool.run { try FileStat.signature(source) }
             guard let before, let after, before.sameContent(as: after) else { return .mismatch("it changed while it was read") }
             let store = store
@@ -100,8 +105,10 @@ extension Adopter {
             guard signature?.sameContent(as: after) == true else { return .mismatch("it changed while it was brought in") }
             brought = (check, after)
         case .copy:
-            guard let copied = try await copy(file, work, progress: progress) else { return .mismatch(mismatch(file)) }
-            brought = copied
+            switch try await copy(file, work, progress: progress) {
+            case .success(let copied): brought = copied
+            case .failure(let wrong): return .mismatch(wrong.reason)
+            }
         }
         let store = store
         _ = try await storeCall(file, work) { () throws(SystemError) in try store.linkSnapshot(file, repo: repo, commit: work.manifest.commit) }
@@ -119,10 +126,10 @@ extension Adopter {
     }
 
     /// The file copied (a reflink where it can be) into modeld's partial place, hashed
-    /// there — the bytes that will be the blob — and published; nil when they are wrong.
+    /// there — the bytes that will be the blob — and published unless they are wrong.
     private func copy(
         _ file: ManifestFile, _ work: AdoptionWork, progress: AdoptProgress
-    ) async throws(ProtocolError) -> (check: FileHasher.FirstVerification, signature: StatSignature)? {
+    ) async throws(ProtocolError) -> Result<(check: FileHasher.FirstVerification, signature: StatSignature), Mismatch> {
         let repo = work.manifest.repo, source = work.source(file)
         let partialPath = store.layout.partial(repo, file.digest)
         // A paused download's partial data gives way to the whole file here.
@@ -139,18 +146,21 @@ extension Adopter {
             }
             return partial
         }
-        guard let check = await hash(partialPath, file, progress: progress) else {
+        let check: FileHasher.FirstVerification
+        do throws(Mismatch) {
+            check = try await hash(partialPath, file, progress: progress)
+        } catch {
             partial.close()
             _ = await pool.outcome { () throws(SystemError) in try PartialBlob.discard(partialPath) }
-            return nil
+            return .failure(error)
         }
         let store = store
         let signature = try await storeCall(file, work) { () throws(SystemError) in
             try store.commitBlob(partial, as: file, repo: repo)
             return try FileStat.signature(store.layout.blob(repo, file.digest))
         }
-        guard let signature else { return nil }
-        return (check, signature)
+        guard let signature else { return .failure(Mismatch(reason: "it was gone from the store as soon as it was put there")) }
+        return .success((check, signature))
     }
 
     /// A file shorter than listed (an interrupted copy): its bytes become the start of the
@@ -180,17 +190,25 @@ extension Adopter {
         }
     }
 
-    /// The file's digest against the manifest's; nil when it does not match or cannot be
-    /// read whole (it changed size while read).
-    private func hash(_ path: String, _ file: ManifestFile, progress: AdoptProgress) async -> FileHasher.FirstVerification? {
-        let check = try? await hasher.firstVerification(
-            path: path, kind: file.digest.kind, expectedSize: file.size, chunkSize: chunkSize, progress: { progress.reading($0) })
-        guard let check, check.sizeMatches, check.digest == file.digest.hex else { return nil }
-        return check
+    /// Why a file of the folder is not adopted but fetched.
+    struct Mismatch: Error {
+        var reason: String
     }
 
-    private func mismatch(_ file: ManifestFile) -> String {
-        "its bytes do not match the manifest's \(file.digest.kind == .sha256 ? "SHA-256" : "git SHA-1"): fetched whole (nothing tells which bytes are wrong)"
+    /// The file's digest, checked against the manifest's.
+    private func hash(_ path: String, _ file: ManifestFile, progress: AdoptProgress) async throws(Mismatch) -> FileHasher.FirstVerification {
+        let check: FileHasher.FirstVerification
+        do throws(HashingError) {
+            check = try await hasher.firstVerification(
+                path: path, kind: file.digest.kind, expectedSize: file.size, chunkSize: chunkSize, progress: { progress.reading($0) })
+        } catch {
+            throw Mismatch(reason: "it could not be read whole: \(error)")
+        }
+        guard check.sizeMatches, check.digest == file.digest.hex else {
+            let digest = file.digest.kind == .sha256 ? "SHA-256" : "git SHA-1"
+            throw Mismatch(reason: "its bytes do not match the manifest's \(digest): fetched whole (nothing tells which bytes are wrong)")
+        }
+        return check
     }
 
     private func lockBlob(_ file: ManifestFile, _ work: AdoptionWork) async throws(ProtocolError) -> BlobLock {
