@@ -32,7 +32,8 @@ extension FileFetcher {
             logger.info("\(job.model.id): the server ignores Range; fetching \(file.path) in one piece")
             written.reset()
             let whole = ByteRange(0, file.size)
-            if case .failed(let failure) = await segment(whole, whole: true, file, into: partial, written: written, job: job) {
+            let end = await segment(whole, whole: true, file, into: partial, written: written, locations: SignedLocations(), job: job)
+            if case .failed(let failure) = end {
                 throw failure
             }
         }
@@ -77,6 +78,7 @@ extension FileFetcher {
         job: Job
     ) async throws(DownloadFailure) -> Bool {
         let pieces = PieceQueue(SegmentPlanner.pieces(missing: ranges, pieceSize: SegmentPlanner.pieceSize(fileSize: file.size)))
+        let locations = SignedLocations()
         let connections = min(job.settings.connectionsPerFile, pieces.count)
         guard connections > 0 else { return true }
         let (failure, rangeIgnored) = await withTaskGroup(of: SegmentEnd.self) { group in
@@ -89,7 +91,7 @@ extension FileFetcher {
             for _ in 0..<connections {
                 group.addTask {
                     while let piece = pieces.next() {
-                        let end = await segment(piece, whole: false, file, into: partial, written: written, job: job)
+                        let end = await segment(piece, whole: false, file, into: partial, written: written, locations: locations, job: job)
                         guard case .done = end else { return end }
                     }
                     return .done
@@ -122,18 +124,21 @@ extension FileFetcher {
 
     /// One range, fetched to its end: a transfer, and after a failure worth retrying
     /// another one from where it stopped (the next server, when mirrors are configured),
-    /// after the backoff or the server's `Retry-After`.
+    /// after the backoff or the server's `Retry-After`. The CDN URL a server's `/resolve`
+    /// led to is asked directly once known (`locations`), without the token.
     func segment(
-        _ range: ByteRange, whole: Bool, _ file: ManifestFile, into partial: PartialBlob, written: WrittenRanges, job: Job
+        _ range: ByteRange, whole: Bool, _ file: ManifestFile, into partial: PartialBlob, written: WrittenRanges,
+        locations: SignedLocations, job: Job
     ) async -> SegmentEnd {
         var start = range.start
         var failures = 0
         var servers = ServerRotation(job.servers)
         while start < range.end {
+            let signed = locations.url(for: servers.current)
+            let url = signed ?? HubAPI.resolveURL(endpoint: servers.current, repo: job.manifest.repo, commit: job.manifest.commit, path: file.path)
             var transfer = CurlMultiEngine.Transfer(
-                url: HubAPI.resolveURL(endpoint: servers.current, repo: job.manifest.repo, commit: job.manifest.commit, path: file.path),
-                range: whole ? nil : ByteRange(start, range.end), bearerToken: servers.currentIsEndpoint ? job.token : nil,
-                file: partial.fd)
+                url: url, range: whole ? nil : ByteRange(start, range.end),
+                bearerToken: signed == nil && servers.currentIsEndpoint ? job.token : nil, file: partial.fd)
             transfer.stallTimeout = Int(max(1, job.settings.stallTimeout.seconds.rounded(.up)))
             transfer.fileSize = file.size
             transfer.counter = ByteCounter(pulse: written.pulse)
@@ -152,6 +157,16 @@ extension FileFetcher {
                     : .failed(ProtocolError(.internal, "\(error)", hint: "check the store's disk")))
             }
             if outcome.rangeIgnored { return .rangeIgnored }
+            if let signed, SignedURL.isStale(status: outcome.status) {
+                // Expired or refused: the hub signs a new one at once, and nothing was lost.
+                locations.forget(signed)
+                continue
+            }
+            if signed == nil, (200..<300).contains(outcome.status), let final = outcome.finalURL,
+                SignedURL.isReusable(final: final, requested: url)
+            {
+                locations.learn(final, from: servers.current)
+            }
             let error: String
             var retryAfter: TimeSpan?
             if (200..<300).contains(outcome.status) || outcome.status == 0 {

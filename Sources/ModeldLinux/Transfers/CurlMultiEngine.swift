@@ -60,6 +60,8 @@ public final class CurlMultiEngine: @unchecked Sendable {
         public var writeErrno: Int32?
         /// The caller's task was cancelled: the transfer was stopped.
         public var cancelled = false
+        /// The URL the answer came from, after the redirects libcurl followed.
+        public var finalURL: String?
 
         static func failed(_ failure: TransferError, cancelled: Bool = false) -> Outcome {
             Outcome(status: 0, bytesWritten: 0, headers: [:], failure: failure, rangeIgnored: false, writeErrno: nil, cancelled: cancelled)
@@ -317,9 +319,12 @@ private final class TransferContext {
         // answered, so no final status arrived — a connection failure to retry, not the
         // hub refusing the file with a 302.
         let final = failure != nil && (300..<400).contains(status) ? 0 : status
+        var effective: UnsafeMutablePointer<CChar>?
+        let finalURL = modeld_curl_easy_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK
+            ? effective.map { String(cString: $0) } : nil
         return .init(
             status: final, bytesWritten: written, headers: headers, failure: failure, rangeIgnored: rangeIgnored,
-            writeErrno: writeErrno, cancelled: cancelled)
+            writeErrno: writeErrno, cancelled: cancelled, finalURL: finalURL)
     }
 
     func release() {
