@@ -4,7 +4,11 @@ public struct DownloadSettings: Sendable, Equatable {
     public var backoffInitial = TimeSpan.seconds(1)
     public var backoffMax = TimeSpan.seconds(60)
     public var concurrentFiles = 2
+    /// Connections a large file starts with…
     public var connectionsPerFile = 4
+    /// …and how many it may grow to while each added one still raises its throughput (a
+    /// CDN that caps each connection); never fewer than `connectionsPerFile`.
+    public var maxConnectionsPerFile = 16
     public var bytesPerSecond = ByteSize(0)
     public var stallTimeout = TimeSpan.seconds(30)
 
@@ -15,6 +19,7 @@ extension DownloadSettings: Codable {
     enum CodingKeys: String, CodingKey {
         case maxRetries = "max_retries", backoffInitial = "backoff_initial", backoffMax = "backoff_max"
         case concurrentFiles = "concurrent_files", connectionsPerFile = "connections_per_file"
+        case maxConnectionsPerFile = "max_connections_per_file"
         case bytesPerSecond = "bytes_per_s", stallTimeout = "stall_timeout"
     }
 
@@ -26,6 +31,7 @@ extension DownloadSettings: Codable {
         backoffMax = try c.decode(.backoffMax, or: below.backoffMax)
         concurrentFiles = try c.decode(.concurrentFiles, or: below.concurrentFiles, in: 1...64)
         connectionsPerFile = try c.decode(.connectionsPerFile, or: below.connectionsPerFile, in: 1...32)
+        maxConnectionsPerFile = max(connectionsPerFile, try c.decode(.maxConnectionsPerFile, or: below.maxConnectionsPerFile, in: 1...64))
         bytesPerSecond = try c.decode(.bytesPerSecond, or: below.bytesPerSecond)
         stallTimeout = try c.decode(.stallTimeout, or: below.stallTimeout, in: .seconds(1)...TimeSpan.seconds(3600))
     }

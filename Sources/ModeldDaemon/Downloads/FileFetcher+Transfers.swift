@@ -14,8 +14,10 @@ extension FileFetcher {
         /// The server answered the Range request with the whole body, or refused it (416).
         case rangeIgnored
         case failed(DownloadFailure)
-        /// The journal task, stopped when the segments are all done.
+        /// The journal task (or the tuner's), stopped when the segments are all done.
         case journalStopped
+        /// The tuner's look at the bytes fetched over one interval.
+        case measured(fetchedBefore: Int64, fetchedNow: Int64)
     }
 
     /// Fetches every byte `written` lacks while the whole-file digest follows the bytes
@@ -69,18 +71,21 @@ extension FileFetcher {
         }
     }
 
-    /// Fetches `ranges`, cut into pieces that up to `connections_per_file` connections
-    /// take in file order, each piece retried on its own. With `journal` (the synced
-    /// ranges so far), what is written is journaled as it goes. False when the server
-    /// ignores Range requests.
+    /// Fetches `ranges`, cut into pieces that the file's connections take in file order,
+    /// each piece retried on its own: `connections_per_file` at first, more while each
+    /// added one raises the throughput, up to `max_connections_per_file`
+    /// (``ConnectionTuner``). With `journal` (the synced ranges so far), what is written
+    /// is journaled as it goes. False when the server ignores Range requests.
     func transfer(
         _ file: ManifestFile, ranges: [ByteRange], into partial: PartialBlob, written: WrittenRanges, journal: RangeSet? = nil,
         job: Job
     ) async throws(DownloadFailure) -> Bool {
         let pieces = PieceQueue(SegmentPlanner.pieces(missing: ranges, pieceSize: SegmentPlanner.pieceSize(fileSize: file.size)))
         let locations = SignedLocations()
-        let connections = min(job.settings.connectionsPerFile, pieces.count)
-        guard connections > 0 else { return true }
+        var tuner = ConnectionTuner(
+            start: min(job.settings.connectionsPerFile, pieces.count), maximum: min(job.settings.maxConnectionsPerFile, pieces.count))
+        guard pieces.count > 0 else { return true }
+        let budget = ConnectionBudget(allowed: tuner.target)
         let (failure, rangeIgnored) = await withTaskGroup(of: SegmentEnd.self) { group in
             if let journal {
                 group.addTask {
@@ -88,39 +93,75 @@ extension FileFetcher {
                     return .journalStopped
                 }
             }
-            for _ in 0..<connections {
-                group.addTask {
-                    while let piece = pieces.next() {
-                        let end = await segment(piece, whole: false, file, into: partial, written: written, locations: locations, job: job)
-                        guard case .done = end else { return end }
+            let connection: @Sendable () async -> SegmentEnd = {
+                budget.join()
+                while true {
+                    // One too many (the tuner took one back): counted out by `mayGoOn` itself.
+                    guard budget.mayGoOn() else { return .done }
+                    guard let piece = pieces.next() else {
+                        budget.leave()
+                        return .done
                     }
-                    return .done
+                    let end = await segment(piece, whole: false, file, into: partial, written: written, locations: locations, job: job)
+                    guard case .done = end else {
+                        budget.leave()
+                        return end
+                    }
                 }
             }
-            var left = connections
+            let measure: @Sendable (Int64) async -> SegmentEnd = { fetchedBefore in
+                guard (try? await Task.sleep(for: Self.tuningInterval)) != nil else { return .journalStopped }
+                return .measured(fetchedBefore: fetchedBefore, fetchedNow: written.fetched)
+            }
+            for _ in 0..<tuner.target { group.addTask(operation: connection) }
+            if !tuner.settled { group.addTask { await measure(written.fetched) } }
+            var left = tuner.target
             var failure: DownloadFailure?
             var rangeIgnored = false
             for await end in group {
                 switch end {
-                case .done, .journalStopped:
-                    break
+                case .done:
+                    left -= 1
+                case .journalStopped:
+                    continue
+                case .measured(let before, let now):
+                    switch tuner.observe(bytesPerSecond: Double(now - before) / Self.tuningInterval.inSeconds) {
+                    case .grow:
+                        budget.allow(tuner.target)
+                        left += 1
+                        group.addTask(operation: connection)
+                    case .shrink:
+                        budget.allow(tuner.target)
+                    case .hold:
+                        break
+                    }
+                    if !tuner.settled, left > 0, !pieces.isEmpty { group.addTask { await measure(now) } }
+                    continue
                 case .rangeIgnored:
+                    left -= 1
                     rangeIgnored = true
                     group.cancelAll()
                 case .failed(let cause):
+                    left -= 1
                     // The first real cause wins over the `stopped` of the siblings it stopped.
                     if failure?.isStopped ?? true { failure = cause }
                     group.cancelAll()
                 }
-                if case .journalStopped = end { continue }
-                left -= 1
                 if left == 0 { group.cancelAll() }
             }
             return (failure, rangeIgnored)
         }
         if let failure, !(rangeIgnored && failure.isStopped) { throw failure }
+        if tuner.target != min(job.settings.connectionsPerFile, pieces.count) {
+            logger.info("\(job.model.id): \(file.path) settled on \(tuner.target) connections", metadata: ["model": "\(job.model.id)"])
+        }
         return !rangeIgnored
     }
+
+    /// How often a file's throughput is looked at to tune its connections: long enough
+    /// for a new connection's first request and redirect, short enough for a big file to
+    /// find its count in its first seconds.
+    static let tuningInterval: Duration = .seconds(1)
 
     /// One range, fetched to its end: a transfer, and after a failure worth retrying
     /// another one from where it stopped (the next server, when mirrors are configured),
@@ -292,4 +333,32 @@ private final class PieceQueue: Sendable {
     }
 
     func next() -> ByteRange? { left.withLock { $0.popLast() } }
+
+    var isEmpty: Bool { left.withLock { $0.isEmpty } }
+}
+
+/// How many of a file's connections may take another piece: one that finds more at work
+/// than the tuner allows now ends after the piece it has.
+private final class ConnectionBudget: Sendable {
+    private let state: Mutex<(allowed: Int, working: Int)>
+
+    init(allowed: Int) { state = Mutex((allowed, 0)) }
+
+    func allow(_ count: Int) { state.withLock { $0.allowed = count } }
+
+    func join() { state.withLock { $0.working += 1 } }
+
+    /// Asked by a connection before each piece: false when it is one too many, and then it
+    /// is counted out already.
+    func mayGoOn() -> Bool {
+        state.withLock { state in
+            guard state.working <= state.allowed else {
+                state.working -= 1
+                return false
+            }
+            return true
+        }
+    }
+
+    func leave() { state.withLock { $0.working -= 1 } }
 }

@@ -102,6 +102,14 @@ public final class CurlMultiEngine: @unchecked Sendable {
         guard let multi = curl_multi_init() else {
             throw .curl(operation: "curl_multi_init", code: CURLE_FAILED_INIT, detail: "out of memory")
         }
+        // Each ranged piece on a TCP connection of its own, HTTP/2 or not: a CDN caps each
+        // connection, so streams multiplexed onto one would share one cap, and a file's
+        // parallel pieces would be no faster than one.
+        let separate = modeld_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_NOTHING))
+        guard separate == CURLM_OK else {
+            curl_multi_cleanup(multi)
+            throw .curl(operation: "CURLMOPT_PIPELINING", code: CURLE_FAILED_INIT, detail: String(cString: curl_multi_strerror(separate)))
+        }
         self.multi = multi
         let thread = Thread { [self] in
             // Named from inside: Foundation names a thread only when it is the current one,
