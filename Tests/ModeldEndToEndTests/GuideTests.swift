@@ -21,7 +21,7 @@ import Testing
 
     /// The system tools the guides' commands use (bash's builtins aside).
     static let tools = [
-        "cat", "cp", "dd", "grep", "head", "ls", "mkdir", "python3", "readlink", "rm", "sed", "socat", "stat", "timeout",
+        "cat", "cp", "dd", "grep", "head", "ls", "mkdir", "python3", "readlink", "rm", "sed", "sleep", "socat", "stat", "timeout",
         "truncate",
     ]
 
