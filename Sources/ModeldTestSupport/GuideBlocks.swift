@@ -28,12 +28,10 @@ public enum GuideBlocks {
 
     /// A block written to a file before the commands run.
     public struct File: Sendable, Equatable {
-        public var line: Int
         public var name: String
         public var text: String
 
-        public init(line: Int, name: String, text: String) {
-            self.line = line
+        public init(name: String, text: String) {
             self.name = name
             self.text = text
         }
@@ -43,6 +41,7 @@ public enum GuideBlocks {
     public static func parse(_ markdown: String) -> (commands: [Command], files: [File]) {
         var commands: [Command] = []
         var files: [File] = []
+        // The open fence: its info string's words, its line, and (for a file) its text.
         var block: (info: [Substring], line: Int, body: [String])?
         var continues = false
         for (index, line) in markdown.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -53,7 +52,7 @@ public enum GuideBlocks {
             }
             if trimmed.hasPrefix("```"), trimmed.allSatisfy({ $0 == "`" }) {
                 if open.info.count >= 2 {
-                    files.append(File(line: open.line, name: String(open.info[1]), text: open.body.map { $0 + "\n" }.joined()))
+                    files.append(File(name: String(open.info[1]), text: open.body.map { $0 + "\n" }.joined()))
                 }
                 block = nil
                 continues = false
