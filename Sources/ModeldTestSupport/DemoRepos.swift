@@ -28,4 +28,13 @@ public enum DemoRepos {
             TestRepo(big, files: files(scale: 8, seed: 20)),
         ]
     }
+
+    /// `bench/model`: one LFS file of `mebibytes` (`model.bin`, so no safetensors header is
+    /// checked), for the benchmarks that play a far CDN with the demo hub.
+    public static let benchRepo = "bench/model"
+    public static let benchFile = "model.bin"
+
+    public static func bench(mebibytes: Int) -> TestRepo {
+        TestRepo(benchRepo, files: [TestFile(benchFile, size: mebibytes << 20, seed: 99, lfs: true)])
+    }
 }

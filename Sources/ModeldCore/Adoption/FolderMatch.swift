@@ -17,9 +17,8 @@ public struct FolderMatch: Sendable, Equatable {
         matchedBytes = matched.reduce(0) { $0 + $1.size }
     }
 
-    /// Worth adopting: most of the model by files or by bytes. Half a model is still
-    /// half the download saved; a folder sharing only a `config.json` is another model.
-    public var isCandidate: Bool {
-        matchedFiles > 0 && (matchedFiles * 2 > files || matchedBytes * 2 > bytes)
-    }
+    /// Worth adopting: most of the model's bytes. Most of a model is most of its download
+    /// saved; a folder sharing only the small files (a config, a tokenizer) saves nothing
+    /// and is most likely another model.
+    public var isCandidate: Bool { matchedBytes * 2 > bytes }
 }

@@ -55,8 +55,10 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let request = core.record(listener: listener, head: head)
         let fault = core.faults.take(for: request)
         if let fault { core.log.update(request.sequence) { $0.fault = fault } }
-        if case .delay(let duration) = fault {
-            context.eventLoop.assumeIsolated().scheduleTask(in: Self.timeAmount(duration)) {
+        var wait = core.options.requestLatency
+        if case .delay(let duration) = fault { wait += duration }
+        if wait > .zero {
+            context.eventLoop.assumeIsolated().scheduleTask(in: Self.timeAmount(wait)) {
                 self.answer(head, request, fault, context: context)
             }
         } else {

@@ -43,6 +43,9 @@ public final class TestHub: Sendable {
         /// as sent has arrived, instead of waiting in the sockets' buffers for a client
         /// that reads slowly (and lost with them when the client is killed).
         public var bodyBytesPerSecond: Int?
+        /// Waited before every answer's head: a hub and a CDN far away (the round trip a
+        /// request costs; loopback has none).
+        public var requestLatency: Duration = .zero
 
         public init() {}
     }
