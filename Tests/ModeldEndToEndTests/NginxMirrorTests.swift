@@ -69,6 +69,7 @@ import Testing
         // Slow enough that the three pulls overlap, fast enough that a slice arrives well
         // within the nodes' stall timeout.
         let (mirror, nodes) = try Self.threeNodesPulling(from: hub, cdnBytesPerSecond: 8_000_000)
+        // Held to the end: a mirror released early is killed, and the nodes go to the hub.
         for node in nodes { try node.waitForState(Self.model, .available, timeout: .seconds(180)) }
 
         let sent = Self.fileBytes(hub, of: repo)

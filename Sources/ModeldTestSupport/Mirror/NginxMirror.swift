@@ -19,7 +19,6 @@ public final class NginxMirror {
     public let directory: TemporaryDirectory
     /// `http://127.0.0.1:PORT`: what a node's `endpoint` is.
     public let endpoint: String
-    public var cacheDirectory: String { directory.file("cache") }
     private var process: ChildProcess?
 
     /// Starts nginx for `hub` and returns once it listens.
@@ -82,6 +81,7 @@ public final class NginxMirror {
             worker_processes 1;
             pid \(directory.file("nginx.pid"));
             error_log \(directory.file("error.log")) info;
+            # Workers as root (when the test is): the temporary folder is root's own.
             \(geteuid() == 0 ? "user root;" : "")
             events { worker_connections 512; }
             http {
