@@ -18,13 +18,20 @@ RUN_DIR     := $(CURDIR)/.run
 
 # C libraries the build links, and every tool the end-to-end tests drive.
 BUILD_PACKAGES := libcurl4-openssl-dev libssl-dev libsystemd-dev libsqlite3-dev pkg-config
-TEST_PACKAGES  := curl openssl git procps socat systemd util-linux python3 python3-venv make groff-base
+# nginx: the site mirror's tests (Deploy/mirror/nginx); ansible-core and python3-yaml: the
+# fleet examples' (Deploy/ansible, Deploy/kubernetes).
+TEST_PACKAGES  := curl openssl git procps socat systemd util-linux python3 python3-venv make groff-base \
+	ca-certificates nginx ansible-core python3-yaml
 # The real Hugging Face client, each version in a venv of its own under .build, so the
 # tests run the version named here whatever else the machine has installed: 2.4 (what
 # `hf` is today) and 0.36 (what many diffusers installs still carry). The tests check
 # that what modeld keeps is a cache they read, and that they can share it with modeld.
 # Sources/ModeldTestSupport/HFCLI.swift names the same versions.
 HF_VERSIONS := 2.4.0 0.36.2
+# olah, the self-hosted hub mirror Deploy/mirror/olah configures, in a venv of its own the
+# same way. No test drives it yet: its file route needs the hub's POST paths-info, which
+# the test hub lacks (Docs/fleet.md).
+OLAH_VERSION := 0.5.4
 
 APT_GET := apt-get -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -54,6 +61,12 @@ test-deps: deps
 		rm -rf $$venv && python3 -m venv $$venv \
 			&& $$venv/bin/pip install -q --disable-pip-version-check "huggingface_hub==$$v" || exit 1; \
 	done
+	@venv=.build/olah-$(OLAH_VERSION); \
+	if [ "$$($$venv/bin/python -c 'from importlib.metadata import version; print(version("olah"))' 2>/dev/null)" != "$(OLAH_VERSION)" ]; then \
+		echo "installing olah $(OLAH_VERSION) in $$venv"; \
+		rm -rf $$venv && python3 -m venv $$venv \
+			&& $$venv/bin/pip install -q --disable-pip-version-check "olah==$(OLAH_VERSION)" || exit 1; \
+	fi
 
 build: deps
 	$(SWIFT) build
