@@ -92,6 +92,12 @@ import Testing
             in: scratch.path)
         #expect(huge.output != "200", "a request over the limit is not answered as one")
         #expect(try Self.fetch(url, in: scratch).status == 200, "and the endpoint goes on")
+
+        // A new address waits for a restart; until then the endpoint stays where it is.
+        try daemon.directory.write("modeld.toml", Self.config(#"listen = "127.0.0.1:1""#))
+        let reload = try daemon.request("reload").decode(ReloadResult.self)
+        #expect(reload.changed == ["metrics.listen"] && reload.restartNeeded == ["metrics.listen"])
+        #expect(try Self.fetch(url, in: scratch).status == 200)
         #expect(try daemon.stop() == 0)
     }
 
