@@ -19,9 +19,11 @@ RUN_DIR     := $(CURDIR)/.run
 # C libraries the build links, and every tool the end-to-end tests drive.
 BUILD_PACKAGES := libcurl4-openssl-dev libssl-dev libsystemd-dev libsqlite3-dev pkg-config
 # nginx: the site mirror's tests (Deploy/mirror/nginx); ansible-core and python3-yaml: the
-# fleet examples' (Deploy/ansible, Deploy/kubernetes).
+# fleet examples' (Deploy/ansible, Deploy/kubernetes); prometheus: for promtool (Debian ships
+# it in that package), which checks the exposition and tests Deploy/prometheus/'s alert
+# rules. Its service is not started by the tests.
 TEST_PACKAGES  := curl openssl git procps socat systemd util-linux python3 python3-venv make groff-base \
-	ca-certificates nginx ansible-core python3-yaml
+	ca-certificates nginx ansible-core python3-yaml prometheus
 # The real Hugging Face client, each version in a venv of its own under .build, so the
 # tests run the version named here whatever else the machine has installed: 2.4 (what
 # `hf` is today) and 0.36 (what many diffusers installs still carry). The tests check

@@ -82,7 +82,7 @@ public enum Daemon {
         let reloader = ConfigReloader(
             loader: loader, keeper: keeper, verifications: queue, downloads: downloader, notifier: notifier, logLevel: logLevel,
             logger: logger)
-        let metrics = ControlMetrics(verify: counters)
+        let metrics = ControlMetrics(verify: counters, downloaded: engine.received)
         let evictor = Evictor(keeper: keeper, downloads: downloader, store: store, ledger: ledger, verifications: queue, io: io, logger: logger)
         let cleaner = Cleaner(keeper: keeper, downloads: downloader, evictor: evictor, store: store, ledger: ledger, io: io, logger: logger)
         let resources = ResourceMonitor(
@@ -108,8 +108,10 @@ public enum Daemon {
             keeper: keeper, downloads: downloader, verifications: queue, usage: usage, resources: resources,
             store: store, updater: updater, logger: logger)
         let coverage = WatchCoverage()
+        let started = Date()
+        let exposition = MetricsExposition(metrics: metrics, keeper: keeper, watch: watch, resources: resources, started: started)
         let router = CommandRouter(
-            keeper: keeper, reloader: reloader, metrics: metrics, verifications: queue, downloads: downloader, acquirer: acquirer,
+            keeper: keeper, reloader: reloader, metrics: metrics, exposition: exposition, verifications: queue, downloads: downloader, acquirer: acquirer,
             evictor: evictor, cleaner: cleaner, resources: resources, updater: updater,
             health: HealthCheck(keeper: keeper, resources: resources, cleaner: cleaner, watch: watch, ledger: ledger), usage: usage,
             backups: LedgerBackup(keeper: keeper, ledger: ledger, storePath: config.daemon.storeDir, io: io),
@@ -118,7 +120,7 @@ public enum Daemon {
                 downloads: downloader, linker: linker, events: events, chunkSize: chunkSize, logger: logger),
             doctor: Doctor(
                 keeper: keeper, reloader: reloader, resources: resources, coverage: coverage, io: io, storePath: config.daemon.storeDir),
-            io: io, storePath: config.daemon.storeDir, started: Date())
+            io: io, storePath: config.daemon.storeDir, started: started)
         let hangups = await UnixSignalsSequence(trapping: .sighup)
 
         let control = ControlServer(
@@ -132,11 +134,21 @@ public enum Daemon {
                 }
                 logger.notice("ready: \(summary)")
             })
+        var metricsEndpoint: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let address = config.metrics.listenAddress {
+            let (listener, port) = try MetricsHTTPServer.bind(address)
+            var bound = address
+            bound.port = port
+            // With port 0 this line is the only place that tells which port it got.
+            logger.notice("metrics on http://\(bound)/metrics", metadata: ["listen": "\(bound)"])
+            metricsEndpoint = [.init(service: MetricsHTTPServer(listener: listener, exposition: exposition, logger: logger))]
+        }
         // Graceful shutdown runs from the last service to the first: systemd hears
-        // STOPPING=1 before the socket closes.
+        // STOPPING=1 before the socket closes, and the textfile is written last.
         let group = ServiceGroup(
             configuration: .init(
                 services: [
+                    .init(service: MetricsTextfileWriter(keeper: keeper, exposition: exposition, io: io, logger: logger)),
                     .init(service: VerificationService(
                         keeper: keeper, queue: queue, manifests: manifests, verifier: verifier, linker: linker, ledger: ledger,
                         logger: logger)),
@@ -151,6 +163,7 @@ public enum Daemon {
                     .init(service: updater),
                     .init(service: usage),
                     .init(service: control),
+                ] + metricsEndpoint + [
                     .init(service: ReloadService(hangups: hangups, reloader: reloader)),
                     .init(service: SystemdService(notifier: notifier, keeper: keeper, events: events, logger: logger)),
                 ],

@@ -1,3 +1,6 @@
+import Glibc
+import ModeldLinux
+
 /// Why the daemon cannot start, in words that say what to do.
 public enum DaemonError: Error, CustomStringConvertible {
     case socketInUse(String)
@@ -6,6 +9,8 @@ public enum DaemonError: Error, CustomStringConvertible {
     /// A newer modeld migrated the ledger: the text says which backup to restore.
     case ledgerSchemaNewer(String)
     case transfersUnusable(String)
+    /// `[metrics] listen` cannot be bound: the address and the system's reason.
+    case metricsUnbindable(String, SystemError)
 
     public var description: String {
         switch self {
@@ -19,6 +24,10 @@ public enum DaemonError: Error, CustomStringConvertible {
             why
         case .transfersUnusable(let why):
             "cannot start libcurl's transfer engine (\(why)); check that libcurl is installed"
+        case .metricsUnbindable(let address, let error) where error.errno == EADDRINUSE:
+            "[metrics] listen = \"\(address)\": another program listens there (ss -ltnp shows which); choose another port, or set listen = \"\" to turn the endpoint off"
+        case .metricsUnbindable(let address, let error):
+            "[metrics] listen = \"\(address)\" cannot be bound (\(error)); use an address of this machine (127.0.0.1:9464, or ip -brief address lists them), or set listen = \"\" to turn the endpoint off"
         }
     }
 }

@@ -43,7 +43,7 @@ import Testing
     @Test func aBurstFromManyThreadsNeverPassesTheLimit() {
         let metrics = ControlMetrics(verify: VerifyCounters())
         DispatchQueue.concurrentPerform(iterations: 1000) { _ in _ = metrics.admitConnection(limit: 64) }
-        let text = metrics.exposition(states: [:])
+        let text = metrics.exposition(MetricsFacts())
         #expect(text.contains("modeld_control_connections 64\n"))
         #expect(text.contains("modeld_control_connections_rejected_total 936\n"))
         metrics.connectionClosed()

@@ -38,6 +38,7 @@ public enum ConfigDiff {
         add("updates", config.updates)
         add("usage", config.usage)
         add("gpu", config.gpu)
+        add("metrics", config.metrics)
         for model in config.models { add("model.\(model.id)", model) }
         return leaves
     }

@@ -50,6 +50,7 @@ extension ModeldConfig {
         config.daemon.linksDir = absolute(daemon.linksDir)
         config.daemon.stateDir = absolute(daemon.stateDir)
         config.daemon.socket = absolute(daemon.socket)
+        if !metrics.textfile.isEmpty { config.metrics.textfile = absolute(metrics.textfile) }
         return config
     }
 }

@@ -8,6 +8,7 @@ public struct ModeldConfig: Sendable, Equatable {
     public var updates = UpdateSettings()
     public var usage = UsageSettings()
     public var gpu = GPUSettings()
+    public var metrics = MetricsSettings()
     public var models: [CatalogModel] = []
     /// The hub token and where it came from; never decoded from, or printed into, a file.
     public var token: Secret?
@@ -19,7 +20,7 @@ public struct ModeldConfig: Sendable, Equatable {
 
 extension ModeldConfig: Codable {
     enum CodingKeys: String, CodingKey {
-        case daemon, hub, downloads, verify, disk, updates, usage, gpu, models = "model"
+        case daemon, hub, downloads, verify, disk, updates, usage, gpu, metrics, models = "model"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -33,6 +34,7 @@ extension ModeldConfig: Codable {
         updates = try c.decode(.updates, or: below.updates)
         usage = try c.decode(.usage, or: below.usage)
         gpu = try c.decode(.gpu, or: below.gpu)
+        metrics = try c.decode(.metrics, or: below.metrics)
         token = below.token
         models = below.models
         var seen = Set<String>()

@@ -9,6 +9,7 @@ struct CommandRouter: Sendable {
     let keeper: Keeper
     let reloader: ConfigReloader
     let metrics: ControlMetrics
+    let exposition: MetricsExposition
     let verifications: VerificationQueue
     let downloads: Downloader
     let acquirer: Acquirer
@@ -117,10 +118,7 @@ struct CommandRouter: Sendable {
         case .suggest:
             return try reply(try await acquirer.suggest(try request.arguments(SuggestArguments.self)))
         case .metrics:
-            let text = metrics.exposition(
-                states: await keeper.stateCounts(), updatesAvailable: await keeper.updatesAvailable(),
-                degraded: await health.watch.current.mapValues(\.count))
-            return try reply(MetricsResult(text: text))
+            return try reply(MetricsResult(text: await exposition.text()))
         case .subscribe:
             let subscription = try request.arguments(Subscription.self)
             return .subscribe(subscription, reply: try WireCodec.success(id: request.id, result: subscription))

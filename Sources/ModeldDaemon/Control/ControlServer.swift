@@ -12,7 +12,7 @@ import ServiceLifecycle
 /// The control socket: a Unix stream socket speaking JSON lines (PROTOCOL.md), one
 /// child task per connection. Uses the socket systemd passed (socket activation) or
 /// binds the configured path. Connections are accepted on a thread of their own
-/// (`UnixListener`), counted against `[daemon] max_connections` at once, and handed to NIO.
+/// (`SocketListener`), counted against `[daemon] max_connections` at once, and handed to NIO.
 struct ControlServer: Service {
     let settings: DaemonSettings
     let router: CommandRouter
@@ -77,7 +77,7 @@ struct ControlServer: Service {
             let error = ProtocolError(
                 .tooManyConnections, "modeld serves at most \(settings.maxConnections) connections at once",
                 hint: "try again in a moment; clients that keep idle connections open hold them ([daemon] max_connections)")
-            UnixListener.refuse(fd, saying: [UInt8](WireCodec.failure(id: nil, error: error)))
+            SocketListener.refuse(fd, saying: [UInt8](WireCodec.failure(id: nil, error: error)))
             return
         }
         var peer: PeerCredentials?
@@ -125,15 +125,15 @@ struct ControlServer: Service {
     }
 
     /// The listening socket, and the path this process created (removed at exit).
-    private func listen() throws -> (UnixListener, String?) {
+    private func listen() throws -> (SocketListener, String?) {
         if let fd = try SystemdNotifier.listeningSockets().first {
-            return (try UnixListener(adopting: fd), nil)
+            return (try SocketListener(adopting: fd), nil)
         }
         let path = settings.socket
         try prepare(path)
         guard let address = UnixSocketAddress(path: path) else { throw SystemError("bind(\(path))", errno: ENAMETOOLONG) }
         let listener = try address.withSockaddr { (address, length) throws(SystemError) in
-            try UnixListener(binding: address, length: length, backlog: 256)
+            try SocketListener(binding: address, length: length, backlog: 256)
         }
         try setPermissions(path)
         return (listener, path)

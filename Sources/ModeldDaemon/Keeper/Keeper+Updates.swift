@@ -20,6 +20,7 @@ extension Keeper {
 
     func updatePhase(_ id: String, _ phase: UpdateRecord.Phase?) {
         models[id]?.update.phase = phase
+        if case .failed = phase { models[id]?.update.failures += 1 }
     }
 
     func updateRecord(of id: String) -> UpdateRecord? { models[id]?.update }
@@ -27,6 +28,12 @@ extension Keeper {
     /// Per model not pinned to a commit: whether a new revision is offered (metrics).
     func updatesAvailable() -> [String: Bool] {
         Dictionary(uniqueKeysWithValues: config.models.filter { !$0.pinsCommit }.map { ($0.id, models[$0.id]?.update.available ?? false) })
+    }
+
+    /// Per catalog model, the updates that failed (metrics): 0 for the others, so a first
+    /// failure is a counter's increase and not the birth of a series.
+    func updateFailures() -> [String: Int] {
+        Dictionary(config.models.map { ($0.id, models[$0.id]?.update.failures ?? 0) }) { first, _ in first }
     }
 
     /// The model now follows `manifest`, whose files were all just verified, and its path

@@ -80,9 +80,9 @@ actor Keeper {
         return parts.joined(separator: "; ")
     }
 
-    /// Model counts by state, for metrics.
-    func stateCounts() -> [ModelState: Int] {
-        Dictionary(config.models.map { (models[$0.id]?.state ?? .unknown, 1) }, uniquingKeysWith: +)
+    /// Each catalog model's state, for metrics.
+    func states() -> [String: ModelState] {
+        Dictionary(config.models.map { ($0.id, models[$0.id]?.state ?? .unknown) }) { first, _ in first }
     }
 
     func catalogModel(_ id: String) throws(ProtocolError) -> CatalogModel {

@@ -16,6 +16,8 @@ struct UpdateRecord {
     /// Commits a rollback left: not offered again until a newer one appears.
     var rejected: Set<String> = []
     var phase: Phase?
+    /// Updates of this model that failed before their switch, since start (metrics).
+    var failures = 0
 
     enum Phase {
         /// `eta` in seconds, from the speed of the last few seconds (`SpeedMeter`).

@@ -29,11 +29,14 @@ actor ConfigReloader {
 
     /// Settings the running services were built with: they apply at the next start.
     /// Everything else (the catalog, hub endpoint and token, limits, log level, the admin
-    /// group) applies at once; `idle_timeout` to the connections opened after the reload.
+    /// group) applies at once; `idle_timeout` to the connections opened after the reload,
+    /// `[metrics] textfile` and `textfile_interval` at the next write of the file.
     static let restartKeys = [
         "daemon.socket", "daemon.socket_mode", "daemon.socket_group", "daemon.max_connections",
         "daemon.store_dir", "daemon.links_dir", "daemon.state_dir",
         "verify.chunk_size", "verify.quiet_period", "verify.scrub_every",
+        // Bound before the services start, so that a port that cannot be had stops the start.
+        "metrics.listen",
     ]
 
     /// The keys that changed (and which of them wait for a restart), or why the new

@@ -92,6 +92,9 @@ public final class CurlMultiEngine: @unchecked Sendable {
         var continuation: CheckedContinuation<Outcome, Never>
     }
 
+    /// Every body byte written by any transfer since the engine started (`metrics`).
+    public let received = ByteCounter()
+
     private let started = ThreadStartReports()
     /// Why the engine thread does not run at the priority asked for, or nil (not fatal).
     public var priorityProblem: SystemError? { started.problem }
@@ -239,7 +242,7 @@ public final class CurlMultiEngine: @unchecked Sendable {
         guard let handle = curl_easy_init() else {
             return .failure(.curl(operation: "curl_easy_init", code: CURLE_FAILED_INIT, detail: "out of memory"))
         }
-        let context = TransferContext(handle: handle, id: id, transfer: transfer, rates: rates)
+        let context = TransferContext(handle: handle, id: id, transfer: transfer, rates: rates, received: received)
         do throws(TransferError) {
             try context.configure()
         } catch {
@@ -270,6 +273,7 @@ private final class TransferContext {
     let transfer: Transfer
     /// The engine's buckets, which outlive every transfer.
     unowned let rates: RateLimits
+    let received: ByteCounter
     var continuation: CheckedContinuation<CurlMultiEngine.Outcome, Never>?
     /// Paused by a bucket in debt; the loop lets it go on.
     var throttled = false
@@ -287,11 +291,12 @@ private final class TransferContext {
 
     typealias Transfer = CurlMultiEngine.Transfer
 
-    init(handle: UnsafeMutableRawPointer, id: UInt64, transfer: Transfer, rates: RateLimits) {
+    init(handle: UnsafeMutableRawPointer, id: UInt64, transfer: Transfer, rates: RateLimits, received: ByteCounter) {
         self.handle = handle
         self.id = id
         self.transfer = transfer
         self.rates = rates
+        self.received = received
         errors.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
@@ -386,6 +391,7 @@ private final class TransferContext {
         }
         context.written += Int64(length)
         context.transfer.counter.add(Int64(length))
+        context.received.add(Int64(length))
         context.rates.take(Int64(length), group: context.transfer.rateGroup)
         return length
     }

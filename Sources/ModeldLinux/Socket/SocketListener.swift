@@ -3,7 +3,8 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// A listening Unix stream socket, accepted on a thread of its own.
+/// A listening stream socket (the control socket's Unix one, the metrics endpoint's TCP
+/// one), accepted on a thread of its own.
 ///
 /// Why not NIO's `ServerBootstrap`: the daemon reads each peer's groups with
 /// `SO_PEERGROUPS`, whose length is only known by asking (ERANGE), which NIO's
@@ -12,7 +13,7 @@ import Synchronization
 /// up; and NIO makes its sockets without close-on-exec (a spawned `nvidia-smi` would
 /// inherit every connection). Each accepted connection is handed over as a descriptor
 /// (close-on-exec, non-blocking), for NIO's `withConnectedSocket`.
-public final class UnixListener: Sendable {
+public final class SocketListener: Sendable {
     private let fd: Int32
     /// `stop()` writes to one end to wake the accepting thread's poll(2). Never
     /// `shutdown(2)` on `fd`: a socket systemd passed is shared with systemd, which must
