@@ -3,7 +3,7 @@ import Testing
 
 /// How `GuideTests` reads a guide: which blocks run, where each command starts and ends,
 /// what it must exit with, and how loosely its shown output is compared.
-@Suite(.timeLimit(.minutes(1))) struct GuideBlocksTests {
+@Suite(.timeLimit(.minutes(10))) struct GuideBlocksTests {
     static let guide = """
         # A guide
 
