@@ -1,9 +1,11 @@
 /// How many connections one file's download uses, found by trying (issue 17): a CDN caps
 /// each connection (huggingface.co's sends one connection a fraction of a fast link), so
-/// a file starts with `connections_per_file` and takes one more while the last one added
-/// brought at least half of what each brought before; when it did not (the link, a rate
-/// limit or the disk is what is full), the last one goes again and the count stays.
-/// Pure: the transfer loop feeds it the file's throughput once per interval.
+/// a file starts with `connections_per_file` and doubles them while the ones added last
+/// brought at least half of what each brought before. When they did not (the link, a rate
+/// limit or the disk is what is full), it goes back to the count their gain paid for, and
+/// stays there. Doubling, as TCP's slow start does, finds 16 from 4 in two steps: a 2 GB
+/// file at 25 MB/s a connection is done in seconds, so one connection at a time would be
+/// too late. Pure: the transfer loop feeds it the file's throughput once per interval.
 public struct ConnectionTuner: Sendable {
     public enum Decision: Sendable, Equatable {
         case grow, shrink, hold
@@ -11,7 +13,7 @@ public struct ConnectionTuner: Sendable {
 
     public let maximum: Int
     public private(set) var target: Int
-    /// The throughput before the last connection was added, and at how many connections.
+    /// The throughput before the last growth, and at how many connections.
     private var before: (rate: Double, connections: Int)?
     /// The interval right after a change (or the start) shows the new connections'
     /// first request and redirect, not their rate.
@@ -33,8 +35,12 @@ public struct ConnectionTuner: Sendable {
         }
         if let before {
             let share = before.rate / Double(before.connections)
-            guard rate - before.rate >= share / 2 else {
-                target -= 1
+            let added = target - before.connections
+            let gain = rate - before.rate
+            guard share > 0, gain >= share * Double(added) / 2 else {
+                // As many of the added ones as the gain paid for, rounded down.
+                let paid = share > 0 ? Int((max(0, gain) / share).rounded(.down)) : 0
+                target = before.connections + min(paid, added - 1)
                 settled = true
                 return .shrink
             }
@@ -44,7 +50,7 @@ public struct ConnectionTuner: Sendable {
             return .hold
         }
         before = (rate, target)
-        target += 1
+        target = min(maximum, target * 2)
         settling = true
         return .grow
     }

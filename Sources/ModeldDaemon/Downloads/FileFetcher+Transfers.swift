@@ -125,11 +125,14 @@ extension FileFetcher {
                 case .journalStopped:
                     continue
                 case .measured(let before, let now):
+                    let connections = tuner.target
                     switch tuner.observe(bytesPerSecond: Double(now - before) / Self.tuningInterval.inSeconds) {
                     case .grow:
                         budget.allow(tuner.target)
-                        left += 1
-                        group.addTask(operation: connection)
+                        for _ in connections..<tuner.target {
+                            left += 1
+                            group.addTask(operation: connection)
+                        }
                     case .shrink:
                         budget.allow(tuner.target)
                     case .hold:
@@ -159,9 +162,9 @@ extension FileFetcher {
     }
 
     /// How often a file's throughput is looked at to tune its connections: long enough
-    /// for a new connection's first request and redirect, short enough for a big file to
-    /// find its count in its first seconds.
-    static let tuningInterval: Duration = .seconds(1)
+    /// for a new connection's first request and redirect (three round trips), short enough
+    /// for a big file to find its count in its first seconds.
+    static let tuningInterval: Duration = .milliseconds(500)
 
     /// One range, fetched to its end: a transfer, and after a failure worth retrying
     /// another one from where it stopped (the next server, when mirrors are configured),
