@@ -208,6 +208,9 @@ import Testing
         try daemon.waitForState(Self.model, .available)
         #expect(Self.fileBytesSent(hub) == shard.size)
         #expect(Self.linkCount(folder + "/config.json") == 2, "the plain files of the clone are linked, not copied")
+        let evicted = try daemon.request("evict", ["model": .string(Self.model)]).decode(EvictResult.self)
+        #expect(evicted.freedBytes == Int64(shard.size), "only the fetched shard was the store's alone: \(evicted)")
+        #expect(Self.linkCount(folder + "/config.json") == 1, "the folder keeps its files")
     }
 
     @Test func aFolderInsideTheStoreOrWithAFileItCannotReadIsRefused() throws {

@@ -24,10 +24,17 @@ struct Evictor: Sendable {
         }
         let (manifest, others) = try await keeper.beginEviction(model.id, sparingPinned: sparingPinned)
         let plan = EvictionPlan(model: manifest, others: others, layout: store.layout)
-        let outcome = await io.outcome { [store] () throws(SystemError) in
+        let outcome = await io.outcome { [store] () throws(SystemError) -> (freed: Int64, linkedElsewhere: Int) in
             try store.remove(store.stableLink(model: model.id))
             for link in plan.snapshotLinks { try store.remove(link) }
-            for blob in plan.blobs { try store.remove(blob.path) }
+            var freed: Int64 = 0
+            var linkedElsewhere = 0
+            for blob in plan.blobs {
+                // A blob adopted by hard link is also the folder's file: removing it frees nothing.
+                if (FileStat.linkCount(blob.path) ?? 1) > 1 { linkedElsewhere += 1 } else { freed += blob.bytes }
+                try store.remove(blob.path)
+            }
+            return (freed, linkedElsewhere)
         }
         for blob in plan.blobs {
             do {
@@ -38,15 +45,21 @@ struct Evictor: Sendable {
         }
         let shared = Set(plan.shared)
         await keeper.finishEviction(model.id, removed: Set(plan.removedPaths))
-        if case .failure(let error) = outcome {
+        let removed: (freed: Int64, linkedElsewhere: Int)
+        switch outcome {
+        case .success(let done):
+            removed = done
+        case .failure(let error):
             // What is left is not known for sure: look again.
             verifications.enqueue(.init(model: model.id, scope: .wholeModel(deep: false), source: .verify))
             throw ProtocolError(
                 .internal, "\(model.id) was only partly removed: \(error)", hint: "modelctl status \(model.id) shows what is left once it is checked again")
         }
+        let elsewhere = removed.linkedElsewhere == 0
+            ? "" : "; \(removed.linkedElsewhere) files are still linked from the folder they were adopted from, and keep their space"
         logger.notice(
-            "\(model.id): evicted, \(ByteSize.format(plan.freedBytes)) freed\(shared.isEmpty ? "" : "; \(shared.count) shared files kept")",
+            "\(model.id): evicted, \(ByteSize.format(removed.freed)) freed\(shared.isEmpty ? "" : "; \(shared.count) shared files kept")\(elsewhere)",
             metadata: ["model": "\(model.id)"])
-        return EvictResult(model: model.id, freedBytes: plan.freedBytes, removedFiles: plan.blobs.count, sharedKept: plan.shared)
+        return EvictResult(model: model.id, freedBytes: removed.freed, removedFiles: plan.blobs.count, sharedKept: plan.shared)
     }
 }

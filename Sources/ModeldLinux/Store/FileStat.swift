@@ -32,6 +32,12 @@ public enum FileStat {
         return fstat(fd, &info) == 0 ? Int64(info.st_size) : nil
     }
 
+    /// How many names the file has (`st_nlink`); nil when nothing is there.
+    public static func linkCount(_ path: String) -> Int? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? Int(info.st_nlink) : nil
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
