@@ -72,8 +72,8 @@ extension FileFetcher {
     }
 
     /// Fetches `ranges`, cut into pieces that the file's connections take in file order,
-    /// each piece retried on its own: `connections_per_file` at first, more while each
-    /// added one raises the throughput, up to `max_connections_per_file`
+    /// each piece retried on its own: `connections_per_file` at first, doubled while the
+    /// added ones raise the throughput enough, up to `max_connections_per_file`
     /// (``ConnectionTuner``). With `journal` (the synced ranges so far), what is written
     /// is journaled as it goes. False when the server ignores Range requests.
     func transfer(
