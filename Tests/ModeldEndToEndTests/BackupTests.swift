@@ -43,8 +43,9 @@ import Testing
         #expect(configCopy.contains(AvailabilityTests.small), "the config it ran with, to compare")
 
         try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
-        let status = try daemon.request("status", ["model": .string(AvailabilityTests.small)]).decode(StatusResult.self)
-        #expect(status.models.first?.pinned == true, "the pin is back")
+        // Its current commit is known once its files are checked again.
+        let status = try daemon.waitForState(AvailabilityTests.small, .available)
+        #expect(status.pinned == true, "the pin is back")
         let usageAfter = try daemon.request("usage").decode(UsageResult.self)
         #expect(usageAfter.models.map { $0.uses } == usageBefore.models.map { $0.uses } && usageAfter.total.uses == 3)
         let historyAfter = try daemon.request("history", ["model": .string(AvailabilityTests.small)]).decode(HistoryResult.self)
