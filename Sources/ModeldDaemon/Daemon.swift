@@ -110,14 +110,15 @@ public enum Daemon {
         let coverage = WatchCoverage()
         let started = Date()
         let exposition = MetricsExposition(metrics: metrics, keeper: keeper, watch: watch, resources: resources, started: started)
+        let adopter = Adopter(
+            keeper: keeper, store: store, ledger: ledger, manifests: manifests, hasher: FileHasher(pool: hashing), verifier: verifier,
+            downloads: downloader, linker: linker, events: events, chunkSize: chunkSize, logger: logger)
         let router = CommandRouter(
             keeper: keeper, reloader: reloader, metrics: metrics, exposition: exposition, verifications: queue, downloads: downloader, acquirer: acquirer,
             evictor: evictor, cleaner: cleaner, resources: resources, updater: updater,
             health: HealthCheck(keeper: keeper, resources: resources, cleaner: cleaner, watch: watch, ledger: ledger), usage: usage,
             backups: LedgerBackup(keeper: keeper, ledger: ledger, storePath: config.daemon.storeDir, io: io),
-            adopter: Adopter(
-                keeper: keeper, store: store, ledger: ledger, manifests: manifests, hasher: FileHasher(pool: hashing), verifier: verifier,
-                downloads: downloader, linker: linker, events: events, chunkSize: chunkSize, logger: logger),
+            adopter: adopter,
             doctor: Doctor(
                 keeper: keeper, reloader: reloader, resources: resources, coverage: coverage, io: io, storePath: config.daemon.storeDir),
             io: io, storePath: config.daemon.storeDir, started: started)
@@ -162,6 +163,7 @@ public enum Daemon {
                     .init(service: resources),
                     .init(service: updater),
                     .init(service: usage),
+                    .init(service: adopter),
                     .init(service: control),
                 ] + metricsEndpoint + [
                     .init(service: ReloadService(hangups: hangups, reloader: reloader)),

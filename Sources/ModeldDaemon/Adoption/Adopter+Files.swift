@@ -32,7 +32,11 @@ extension Adopter {
                 fetching.append(AdoptFileNote(path: file.path, reason: reason))
             }
         }
-        for file in work.plan.candidates {
+        files: for file in work.plan.candidates {
+            if Task.isCancelled {
+                report.error = Self.stopped
+                break files
+            }
             do throws(ProtocolError) {
                 switch try await adopt(file, work, progress: progress) {
                 case .adopted(let way):
@@ -45,11 +49,16 @@ extension Adopter {
                 case .alreadyStored:
                     report.alreadyStored += 1
                 case .mismatch(let reason):
+                    // A hash the stop cut short says nothing of the file.
+                    if Task.isCancelled {
+                        report.error = Self.stopped
+                        break files
+                    }
                     fetching.append(AdoptFileNote(path: file.path, reason: reason))
                 }
             } catch {
                 report.error = error
-                break
+                break files
             }
             progress.fileDone(file.size)
         }
@@ -73,6 +82,9 @@ extension Adopter {
         }
         return report
     }
+
+    /// Why an adoption ended early when the daemon stopped.
+    static let stopped = ProtocolError(.internal, "the daemon stopped before the adoption was done", hint: "adopt again once it runs: what was adopted stays")
 
     private func adopt(_ file: ManifestFile, _ work: AdoptionWork, progress: AdoptProgress) async throws(ProtocolError) -> FileOutcome {
         if case .verified = await verifier.check(file, of: work.manifest, depth: .changed) { return .alreadyStored }

@@ -4,6 +4,7 @@ import Logging
 import ModeldCore
 import ModeldLinux
 import ModeldProtocol
+import ServiceLifecycle
 
 /// `adopt`: brings a model folder other tools made (`hf download --local-dir`, a plain
 /// copy, a `git lfs clone`) into the store without the network, and `adopt --scan` finds
@@ -11,8 +12,9 @@ import ModeldProtocol
 /// good ones come in by hard link, rename or copy; what is missing or damaged is then
 /// fetched by an ordinary pull. Each file is recorded verified as soon as it is in, so a
 /// crash half way loses nothing, and nothing in the folder is removed but a file that
-/// `--move` brought in whole.
-actor Adopter {
+/// `--move` brought in whole. A service: adoptions run in its task group, and a stop
+/// ends them between two files.
+actor Adopter: Service {
     let keeper: Keeper
     let store: Store
     let ledger: Ledger
@@ -26,6 +28,9 @@ actor Adopter {
     let logger: Logger
     /// Models being adopted now: one adoption of a model at a time.
     private var running: Set<String> = []
+    /// Planned adoptions, for `run` to start.
+    private let planned: AsyncStream<AdoptionWork>
+    private let toStart: AsyncStream<AdoptionWork>.Continuation
 
     init(
         keeper: Keeper, store: Store, ledger: Ledger, manifests: ManifestSource, hasher: FileHasher, verifier: FileVerifier,
@@ -42,6 +47,16 @@ actor Adopter {
         self.events = events
         self.chunkSize = chunkSize
         self.logger = logger
+        (planned, toStart) = AsyncStream.makeStream()
+    }
+
+    func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for await work in planned.cancelOnGracefulShutdown() {
+                group.addTask { await self.finish(work, report: await self.run(work)) }
+            }
+            group.cancelAll()
+        }
     }
 
     /// Blocking work (listing, linking, copying) runs on the hashing pool: it is bulk work
@@ -79,10 +94,7 @@ actor Adopter {
         logger.notice(
             "\(model.id): adopting \(folder) by \(mode.rawValue): \(plan.candidates.count) files (\(ByteSize.format(plan.candidateBytes))) to check, \(plan.toFetch.count) to fetch",
             metadata: ["model": "\(model.id)"])
-        Task {
-            let report = await self.run(work)
-            self.finish(work, report: report)
-        }
+        toStart.yield(work)
         return AdoptPlanResult(
             model: model.id, path: folder, commit: manifest.commit, commitFrom: commitFrom, mode: mode,
             filesToCheck: plan.candidates.count, bytesToCheck: plan.candidateBytes,
