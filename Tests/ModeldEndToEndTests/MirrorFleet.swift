@@ -79,6 +79,22 @@ enum MirrorFleet {
         #expect(failed.download?.lastError?.code == .gated, "\(String(describing: failed.download?.lastError))")
     }
 
+    /// The hub answers the shard's resolve with a 429 and `Retry-After: 1`: a caller of
+    /// `mirror` sees both, and a node retries (saying so) until the model is available.
+    static func expectTheHubsRetryAfterToReachTheNodes(mirror: String, scratch: TemporaryDirectory, hub: TestHub) throws {
+        hub.faults.enqueue(.status(429, retryAfter: 1), for: .resolve(DownloadTests.big), times: 1)
+        let seen = try ChildProcess.run(
+            "/usr/bin/curl", ["-sS", "--noproxy", "*", "-o", "/dev/null", "-D", "-",
+                mirror + "/\(DownloadTests.repoID)/resolve/main/\(DownloadTests.big)"], in: scratch.path)
+        #expect(seen.output.hasPrefix("HTTP/1.1 429") && seen.output.lowercased().contains("retry-after: 1"), "\(seen.output)")
+
+        hub.faults.enqueue(.status(429, retryAfter: 1), for: .resolve(DownloadTests.big), times: 2)
+        let node = try node(mirror: mirror, hub: hub)
+        let events = try DownloadTests.pull(node)
+        #expect(DownloadTests.named("download.retry", in: events).contains { $0["error"]?.string?.contains("429") == true })
+        try node.waitForState(model, .available, timeout: .seconds(50))
+    }
+
     /// What the origin (hub and CDN) sent of the repo's files, listings and redirects left out.
     static func fileBytes(_ hub: TestHub, of repo: TestRepo, since sequence: Int = 0) -> Int {
         let files = Set(repo.commits.values.flatMap(\.files).map(\.path))

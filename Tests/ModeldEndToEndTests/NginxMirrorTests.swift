@@ -85,16 +85,6 @@ import Testing
         let hub = try TestHub(repos: [DownloadTests.repo(bigSize: 8 << 20)])
         defer { hub.shutdown() }
         let mirror = try NginxMirror(hub: hub)
-        hub.faults.enqueue(.status(429, retryAfter: 1), for: .resolve(DownloadTests.big), times: 1)
-        let seen = try ChildProcess.run(
-            "/usr/bin/curl", ["-sS", "--noproxy", "*", "-o", "/dev/null", "-D", "-",
-                mirror.endpoint + "/\(DownloadTests.repoID)/resolve/main/\(DownloadTests.big)"], in: mirror.directory.path)
-        #expect(seen.output.hasPrefix("HTTP/1.1 429") && seen.output.lowercased().contains("retry-after: 1"), "\(seen.output)")
-
-        hub.faults.enqueue(.status(429, retryAfter: 1), for: .resolve(DownloadTests.big), times: 2)
-        let node = try MirrorFleet.node(mirror: mirror.endpoint, hub: hub)
-        let events = try DownloadTests.pull(node)
-        #expect(DownloadTests.named("download.retry", in: events).contains { $0["error"]?.string?.contains("429") == true })
-        try node.waitForState(MirrorFleet.model, .available, timeout: .seconds(60))
+        try MirrorFleet.expectTheHubsRetryAfterToReachTheNodes(mirror: mirror.endpoint, scratch: mirror.directory, hub: hub)
     }
 }

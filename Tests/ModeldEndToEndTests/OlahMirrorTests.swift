@@ -33,4 +33,12 @@ import Testing
         let mirror = try OlahMirror(hub: hub)
         try MirrorFleet.expectGatedFileFromTheCacheOnlyToCallersTheHubLetsIn(mirror: mirror.endpoint, scratch: mirror.directory, hub: hub)
     }
+
+    @Test func theHubsRetryAfterReachesTheNodesThroughTheMirror() throws {
+        let hub = try TestHub(repos: [DownloadTests.repo(bigSize: 8 << 20)])
+        defer { hub.shutdown() }
+        // The hub's 429 meets olah's HEAD probe, and olah relays it with `Retry-After`.
+        let mirror = try OlahMirror(hub: hub)
+        try MirrorFleet.expectTheHubsRetryAfterToReachTheNodes(mirror: mirror.endpoint, scratch: mirror.directory, hub: hub)
+    }
 }
