@@ -31,8 +31,7 @@ TEST_PACKAGES  := curl openssl git procps socat systemd util-linux python3 pytho
 # Sources/ModeldTestSupport/HFCLI.swift names the same versions.
 HF_VERSIONS := 2.4.0 0.36.2
 # olah, the self-hosted hub mirror Deploy/mirror/olah configures, in a venv of its own the
-# same way. No test drives it yet: its file route needs the hub's POST paths-info, which
-# the test hub lacks (Docs/fleet.md).
+# same way, for OlahMirrorTests (Docs/fleet.md).
 OLAH_VERSION := 0.5.4
 
 APT_GET := apt-get -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3

@@ -13,11 +13,7 @@ public enum HFCLI {
 
     /// The venv of a version (the Makefile's `HF_VERSIONS`).
     public static func venv(_ version: String) throws -> String {
-        let path = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // ModeldTestSupport
-            .deletingLastPathComponent()  // Sources
-            .deletingLastPathComponent()  // the project
-            .appendingPathComponent(".build/huggingface_hub-\(version)").path
+        let path = ProjectDirectory.path(".build/huggingface_hub-\(version)")
         guard FileManager.default.isExecutableFile(atPath: path + "/bin/python") else {
             throw TestSupportError("huggingface_hub \(version) is not installed in \(path): make test-deps installs it")
         }

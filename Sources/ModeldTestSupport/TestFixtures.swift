@@ -3,11 +3,7 @@ import Foundation
 /// The fixture files the tests read, kept in the project (`Tests/Fixtures/`) so a fresh
 /// clone with nothing beside it has them. Found from this file's own place in the tree.
 public enum TestFixtures {
-    public static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // ModeldTestSupport
-        .deletingLastPathComponent()  // Sources
-        .deletingLastPathComponent()  // the project
-        .appendingPathComponent("Tests/Fixtures")
+    public static let directory = ProjectDirectory.url.appendingPathComponent("Tests/Fixtures")
 
     /// The path of a fixture; the file must exist, so a missing fixture fails the test
     /// that needs it instead of leaving it to a tool's error text.

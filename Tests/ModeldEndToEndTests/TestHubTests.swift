@@ -498,6 +498,61 @@ import Testing
         #expect(hub.log.requests(on: .hub).filter { $0.repo != nil }.allSatisfy { $0.authorization == "Bearer \(TestHub.token)" })
     }
 
+    @Test func getPathsInfoAnswersFilesFoldersAndLFSAsTheTreeDoes() throws {
+        var repo = Self.tinyRepo()
+        repo.isPrivate = true
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let directory = try TemporaryDirectory()
+        // What olah asks, and more: a folder, a path twice, one the commit lacks (left out).
+        let script = """
+            import sys
+            from huggingface_hub import HfApi
+            from huggingface_hub.errors import RepositoryNotFoundError
+            api = HfApi()
+            paths = ["model.safetensors", "config.json", "text_encoder", "config.json", "missing.bin"]
+            try:
+                infos = api.get_paths_info(sys.argv[1], paths, revision=sys.argv[2])
+            except RepositoryNotFoundError:
+                print("RepositoryNotFound"); sys.exit(0)
+            for i in infos:
+                fields = [type(i).__name__, i.path, getattr(i, "size", "-"), getattr(i, "blob_id", None) or i.tree_id]
+                if getattr(i, "lfs", None):
+                    fields += ["lfs", i.lfs.sha256, i.lfs.size, i.lfs.pointer_size]
+                print(*fields)
+            """
+        func getPathsInfo(token: String?) throws -> String {
+            let run = try ChildProcess.run(
+                try HFCLI.python(), ["-c", script, Self.repoID, repo.main.id],
+                environment: HFCLI.environment(hub: hub, token: token, home: directory.path), in: directory.path)
+            #expect(run.status == 0, "\(run.error)")
+            return run.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        #expect(try getPathsInfo(token: nil) == "RepositoryNotFound", "private: anonymous callers get 401")
+        let answer = try getPathsInfo(token: TestHub.token)
+        let weights = try #require(repo.main.file("model.safetensors"))
+        let config = try #require(repo.main.file("config.json"))
+        let expected = [
+            "RepoFile \(weights.path) \(weights.size) \(weights.gitBlobID) lfs \(weights.sha256 ?? "") \(weights.size) \(weights.pointer?.count ?? 0)",
+            "RepoFile \(config.path) \(config.size) \(config.gitBlobID)",
+            "RepoFolder text_encoder - \(repo.main.directoryID("text_encoder"))",
+        ]
+        #expect(answer.components(separatedBy: "\n") == expected)
+        let posts = hub.log.requests.filter { $0.kind == .pathsInfo }
+        #expect(posts.count == 2 && posts.allSatisfy { $0.method == "POST" }, "\(hub.log.requests)")
+
+        // JSON bodies too, and nothing but POST.
+        let url = "\(hub.endpoint)/api/models/\(Self.repoID)/paths-info/main"
+        let auth = "Authorization: Bearer \(TestHub.token)"
+        let json = try ChildProcess.run(
+            "/usr/bin/curl",
+            ["-sS", "--noproxy", "*", "-H", auth, "-H", "Content-Type: application/json", "--data", #"{"paths": "README.md"}"#, url],
+            in: directory.path)
+        #expect(json.output.contains(#""path":"README.md""#) && json.output.hasPrefix("["), "\(json.output)")
+        #expect(try fetch(url, headers: [auth], in: directory).status == 405)
+    }
+
     // MARK: Helpers
 
     static func gatedRepo(_ id: String) -> TestRepo {

@@ -48,11 +48,13 @@ struct ManifestSource: Sendable {
                 kind: .offline, message: "no manifest on disk, and HF_HUB_OFFLINE forbids asking the hub",
                 hint: "unset HF_HUB_OFFLINE (or [hub] offline) so the daemon can fetch the file list"))
         }
-        let fetcher = ManifestFetcher(endpoint: config.hub.endpoint, token: config.token?.value)
+        let servers = Self.servers(config)
         let revision = known ?? model.revision
         let fetched: (manifest: Manifest, listing: Data)
         do {
-            fetched = try await pool.result(of: { () throws(HubFailure) in try fetcher.fetch(repo: model.repo, revision: revision) }).get()
+            fetched = try await pool.result(of: { () throws(HubFailure) in
+                try servers.ask(about: model.repo) { fetcher throws(HubFailure) in try fetcher.fetch(repo: model.repo, revision: revision) }
+            }).get()
         } catch {
             return .failure(error as? HubFailure ?? HubFailure(kind: .transient, message: "\(error)", hint: "try again: modelctl verify \(model.id)"))
         }
@@ -71,8 +73,10 @@ struct ManifestSource: Sendable {
 
     /// The commit the model's revision names on the hub now (an update check): one request.
     func latestCommit(for model: CatalogModel, config: ModeldConfig) async -> Result<String, HubFailure> {
-        let fetcher = ManifestFetcher(endpoint: config.hub.endpoint, token: config.token?.value)
-        return await hub { () throws(HubFailure) in try fetcher.commit(repo: model.repo, revision: model.revision) }
+        let servers = Self.servers(config)
+        return await hub { () throws(HubFailure) in
+            try servers.ask(about: model.repo) { fetcher throws(HubFailure) in try fetcher.commit(repo: model.repo, revision: model.revision) }
+        }
     }
 
     /// The manifest of `commit`, a revision the model may move to: the kept listing, else
@@ -83,9 +87,9 @@ struct ManifestSource: Sendable {
         if case .success(let kept?) = await hub({ () throws(HubFailure) in try? store.manifest(repo: model.repo, commit: commit) }) {
             return .success(filtered(kept, model))
         }
-        let fetcher = ManifestFetcher(endpoint: config.hub.endpoint, token: config.token?.value)
+        let servers = Self.servers(config)
         return await hub { () throws(HubFailure) in
-            let fetched = try fetcher.fetch(repo: model.repo, revision: commit)
+            let fetched = try servers.ask(about: model.repo) { fetcher throws(HubFailure) in try fetcher.fetch(repo: model.repo, revision: commit) }
             do {
                 try store.keepListing(fetched.listing, repo: model.repo, commit: fetched.manifest.commit)
             } catch {
@@ -93,6 +97,11 @@ struct ManifestSource: Sendable {
             }
             return filtered(fetched.manifest, model)
         }
+    }
+
+    /// The endpoint, then the mirrors: the servers file downloads use, in their order.
+    private static func servers(_ config: ModeldConfig) -> ListingServers {
+        ListingServers(endpoint: config.hub.endpoint, mirrors: config.hub.mirrors, token: config.token?.value)
     }
 
     /// `work` on the pool; a pool shut down reads as the daemon stopping.

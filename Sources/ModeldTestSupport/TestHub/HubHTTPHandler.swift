@@ -23,6 +23,8 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let listener: TestHub.Listener
     private let core: TestHub.Core
     private var head: HTTPRequestHead?
+    /// The body of the request being read (a `paths-info` POST has one).
+    private var requestBody: [UInt8] = []
     private var transfer: Transfer?
 
     init(listener: TestHub.Listener, core: TestHub.Core) {
@@ -32,8 +34,10 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head): self.head = head
-        case .body: break
+        case .head(let head):
+            self.head = head
+            requestBody = []
+        case .body(let buffer): requestBody += buffer.readableBytesView
         case .end:
             guard let head else { return }
             self.head = nil
@@ -52,7 +56,7 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let request = core.record(listener: listener, head: head)
+        let request = core.record(listener: listener, head: head, body: requestBody)
         let fault = core.faults.take(for: request)
         if let fault { core.log.update(request.sequence) { $0.fault = fault } }
         var wait = core.options.requestLatency

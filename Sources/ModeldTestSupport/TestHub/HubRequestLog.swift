@@ -8,6 +8,8 @@ public struct RecordedRequest: Sendable, CustomStringConvertible {
         case revision
         /// `/api/models/{repo}/tree/{rev}[/{path}]`.
         case tree
+        /// `POST /api/models/{repo}/paths-info/{rev}`.
+        case pathsInfo
         /// `/{repo}/resolve/{rev}/{path}` answered with a redirect or an error.
         case resolve
         /// A request answered with a file's bytes: the CDN, `resolve-cache`, or `resolve`
@@ -26,6 +28,8 @@ public struct RecordedRequest: Sendable, CustomStringConvertible {
     public var path: String { String(target.prefix { $0 != "?" }) }
     /// Every header, in order, as sent.
     public let headers: [(name: String, value: String)]
+    /// The request's body (empty but for a POST).
+    public let body: [UInt8]
     public let kind: Kind
     /// `org/name`, when the request concerned a repo.
     public let repo: String?
@@ -42,13 +46,14 @@ public struct RecordedRequest: Sendable, CustomStringConvertible {
 
     init(
         sequence: Int, listener: TestHub.Listener, method: String, target: String,
-        headers: [(name: String, value: String)], kind: Kind, repo: String?, file: String?
+        headers: [(name: String, value: String)], body: [UInt8], kind: Kind, repo: String?, file: String?
     ) {
         self.sequence = sequence
         self.listener = listener
         self.method = method
         self.target = target
         self.headers = headers
+        self.body = body
         self.kind = kind
         self.repo = repo
         self.file = file

@@ -65,12 +65,27 @@ extension HubRouter {
                 usedStorage: commit.files.reduce(0) { $0 + $1.size }))
     }
 
+    /// An entry of the tree listing, as `paths-info` answers it too.
     struct TreeEntry: Encodable {
         var type: String
         var oid: String
         var size: Int?
         var path: String
         var lfs: LFSInfo?
+
+        init(file: TestFile) {
+            type = "file"
+            oid = file.gitBlobID
+            size = file.size
+            path = file.path
+            lfs = file.sha256.map { LFSInfo(oid: $0, size: file.size, pointerSize: file.pointer?.count ?? 0) }
+        }
+
+        init(directory: String, in commit: TestCommit) {
+            type = "directory"
+            oid = commit.directoryID(directory)
+            path = directory
+        }
     }
 
     func tree(_ repo: TestRepo, _ revision: String, folder: String, request: RecordedRequest, target: Target) -> HubResponse {
@@ -86,12 +101,8 @@ extension HubRouter {
         func wanted(_ path: String) -> Bool {
             path.hasPrefix(prefix) && (recursive || !path.dropFirst(prefix.count).contains("/"))
         }
-        var entries = directories.filter(wanted).map { TreeEntry(type: "directory", oid: commit.directoryID($0), path: $0) }
-        entries += commit.files.filter { wanted($0.path) }.map { file in
-            TreeEntry(
-                type: "file", oid: file.gitBlobID, size: file.size, path: file.path,
-                lfs: file.sha256.map { LFSInfo(oid: $0, size: file.size, pointerSize: file.pointer?.count ?? 0) })
-        }
+        var entries = directories.filter(wanted).map { TreeEntry(directory: $0, in: commit) }
+        entries += commit.files.filter { wanted($0.path) }.map(TreeEntry.init(file:))
         entries.sort { $0.path < $1.path }
 
         var start = 0

@@ -51,15 +51,18 @@ struct HubRouter: Sendable {
     static func parse(_ target: String) -> Target {
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let segments = parts[0].split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
-        var query: [(String, String)] = []
-        for pair in parts.count > 1 ? parts[1].split(separator: "&") : [] {
+        return Target(segments: segments, query: parts.count > 1 ? formFields(parts[1]) : [])
+    }
+
+    /// `a=1&b=2`, decoded: a query, or a form body (`application/x-www-form-urlencoded`).
+    static func formFields(_ text: Substring) -> [(String, String)] {
+        text.split(separator: "&").map { pair in
             let kv: [String] = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
                 let plain = $0.replacingOccurrences(of: "+", with: " ")
                 return plain.removingPercentEncoding ?? plain
             }
-            query.append((kv[0], kv.count > 1 ? kv[1] : ""))
+            return (kv[0], kv.count > 1 ? kv[1] : "")
         }
-        return Target(segments: segments, query: query)
     }
 
     /// A revision from the front of `segments`: one (encoded) segment, or an unencoded
@@ -86,6 +89,7 @@ struct HubRouter: Sendable {
                 let repo = "\(s[2])/\(s[3])"
                 if s.count == 4 || s[4] == "revision" { return (.revision, repo, nil) }
                 if s[4] == "tree" { return (.tree, repo, nil) }
+                if s[4] == "paths-info" { return (.pathsInfo, repo, nil) }
                 return (.other, repo, nil)
             }
             if s.count >= 7, s[0] == "api", s[1] == "resolve-cache", s[2] == "models" {
@@ -102,11 +106,13 @@ struct HubRouter: Sendable {
     }
 
     func respond(to request: RecordedRequest, repos: [String: TestRepo], ignoreRange: Bool, now: Date = Date()) -> HubResponse {
-        guard request.method == "GET" || request.method == "HEAD" else {
-            return .error(405, code: nil, "Method not allowed", headers: [("Allow", "GET, HEAD")])
-        }
         let target = Self.parse(request.target)
         let s = target.segments
+        // paths-info is the one POST the hub answers, and it answers nothing else.
+        let allowed = request.kind == .pathsInfo ? ["POST"] : ["GET", "HEAD"]
+        guard allowed.contains(request.method) else {
+            return .error(405, code: nil, "Method not allowed", headers: [("Allow", allowed.joined(separator: ", "))])
+        }
         let range = ignoreRange ? nil : request.range
         switch request.listener {
         case .cdn:
@@ -124,6 +130,9 @@ struct HubRouter: Sendable {
                 if s[4] == "tree", let (rev, rest) = Self.revision(s[5...]) {
                     if let raw = options.rawTrees[id] { return rawTree(raw, request: request, target: target) }
                     return tree(repo, rev, folder: rest.joined(separator: "/"), request: request, target: target)
+                }
+                if s[4] == "paths-info", let (rev, rest) = Self.revision(s[5...]), rest.isEmpty {
+                    return pathsInfo(repo, rev, request: request)
                 }
                 return .error(404, code: nil, "Not found")
             }

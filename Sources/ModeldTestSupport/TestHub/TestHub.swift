@@ -68,13 +68,13 @@ public final class TestHub: Sendable {
                 endpoint: endpoint, cdnEndpoint: cdnEndpoint, options: options, secret: UUID().uuidString)
         }
 
-        func record(listener: Listener, head: HTTPRequestHead) -> RecordedRequest {
+        func record(listener: Listener, head: HTTPRequestHead, body: [UInt8]) -> RecordedRequest {
             let repos = self.repos.withLock { $0 }
             let (kind, repo, file) = router.classify(listener: listener, target: head.uri, repos: repos)
             return log.begin { sequence in
                 RecordedRequest(
                     sequence: sequence, listener: listener, method: head.method.rawValue, target: head.uri,
-                    headers: head.headers.map { ($0.name, $0.value) }, kind: kind, repo: repo, file: file)
+                    headers: head.headers.map { ($0.name, $0.value) }, body: body, kind: kind, repo: repo, file: file)
             }
         }
 
