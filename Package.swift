@@ -77,6 +77,9 @@ let package = Package(
         // Drives the hashing engine alone, for Benchmarks/ scripts that compare it with openssl.
         .executableTarget(
             name: "modeld-bench", dependencies: ["ModeldLinux", "ModeldCore"], path: "Benchmarks/modeld-bench"),
+        // Writes ledgers through the ledger's own code (verified sparse blobs, a synthetic year), for Benchmarks/big-store.sh.
+        .executableTarget(
+            name: "modeld-seed", dependencies: ["ModeldLinux", "ModeldCore"], path: "Benchmarks/modeld-seed"),
         // Many clients on the control socket while a download runs, for Benchmarks/acquire-under-load.sh.
         .executableTarget(
             name: "modeld-load", dependencies: ["ModeldTestSupport", "ModeldProtocol", "ModeldCore"], path: "Benchmarks/modeld-load"),

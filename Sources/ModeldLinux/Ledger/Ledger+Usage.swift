@@ -15,6 +15,29 @@ extension Ledger {
         }
     }
 
+    /// Many uses in one transaction, each filed into its day as `record(_:)` files it.
+    /// Package: `Benchmarks/modeld-seed` writes a synthetic year with it; the daemon
+    /// records one use at a time.
+    package func record(uses: [UsageRecord]) async throws {
+        try await database.write { db in
+            // Each day's aggregate read and written once per batch, its uses filed in order.
+            var order: [String] = []
+            var days: [String: (model: String, at: Date, samples: [UseSample])] = [:]
+            for use in uses {
+                _ = try use.inserted(db)
+                let key = use.model + "\u{0}" + UsageDay.day(of: use.at)
+                if days[key] == nil { order.append(key); days[key] = (use.model, use.at, []) }
+                days[key]!.samples.append(use.sample)
+            }
+            for key in order {
+                let day = days[key]!
+                try Self.updateDay(db, model: day.model, at: day.at) { figures in
+                    for sample in day.samples { figures.record(sample) }
+                }
+            }
+        }
+    }
+
     public func record(_ request: RequestRecord) async throws {
         try await database.write { db in
             _ = try request.inserted(db)
