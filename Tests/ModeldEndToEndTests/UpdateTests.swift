@@ -37,6 +37,9 @@ import Testing
             max_retries = \(retries)
             backoff_initial = "100ms"
             backoff_max = "200ms"
+            # Four connections, as the figures below assume (a kill's bytes in flight grow
+            # with the connections; growing them is CDNDownloadTests' subject).
+            max_connections_per_file = 4
 
             [disk]
             reserve = "0"
