@@ -26,11 +26,11 @@ extension Ledger {
             for use in uses {
                 _ = try use.inserted(db)
                 let key = use.model + "\u{0}" + UsageDay.day(of: use.at)
-                if days[key] == nil { order.append(key); days[key] = (use.model, use.at, []) }
-                days[key]!.samples.append(use.sample)
+                if days[key] == nil { order.append(key) }
+                days[key, default: (use.model, use.at, [])].samples.append(use.sample)
             }
             for key in order {
-                let day = days[key]!
+                guard let day = days[key] else { continue }
                 try Self.updateDay(db, model: day.model, at: day.at) { figures in
                     for sample in day.samples { figures.record(sample) }
                 }
