@@ -88,6 +88,10 @@ import Testing
         let damaged = AcquireAdvisor.advice(.init(model: "m", state: .corrupted, reason: "1 file damaged", started: .recheck))
         #expect(damaged.strategy == .mockGeneration && !damaged.waitingHelps)
         #expect(damaged.hint == "modelctl repair m")
+        // Found damaged, and the automatic repair decided but not queued yet: it is coming.
+        let repairComing = AcquireAdvisor.advice(.init(
+            model: "m", state: .corrupted, reason: "1 file damaged", started: .recheck, fetchComing: true))
+        #expect(repairComing.strategy == .queueAndWait && repairComing.waitingHelps)
         let starting = AcquireAdvisor.advice(.init(model: "m", state: .unknown, reason: "not checked yet", checking: true))
         #expect(starting.strategy == .queueAndWait && starting.waitingHelps, "the first verdict is coming")
     }

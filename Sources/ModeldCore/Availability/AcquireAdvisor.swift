@@ -25,6 +25,8 @@ public enum AcquireAdvisor {
         /// Its files are being checked (start-up, or a change the watcher saw): a verdict
         /// is coming.
         public var checking: Bool
+        /// An automatic download or repair of it is decided and about to be queued.
+        public var fetchComing: Bool
         /// Whether the model asked for fits the GPU memory the job has (nil: unknown), and
         /// what it needs: a model that cannot run here is not the fix to point at.
         public var fits: (fits: Bool, neededGB: Int, haveGB: Int)?
@@ -33,7 +35,7 @@ public enum AcquireAdvisor {
             model: String, state: ModelState, reason: String, started: AvailabilityPolicy.Action? = nil,
             etaSeconds: Int64? = nil, queuePosition: Int? = nil, failure: Failure? = nil,
             alternatives: [Alternative] = [], setup: SetupAdvice? = nil, task: String? = nil, checking: Bool = false,
-            fits: (fits: Bool, neededGB: Int, haveGB: Int)? = nil
+            fetchComing: Bool = false, fits: (fits: Bool, neededGB: Int, haveGB: Int)? = nil
         ) {
             self.model = model
             self.state = state
@@ -46,6 +48,7 @@ public enum AcquireAdvisor {
             self.setup = setup
             self.task = task
             self.checking = checking
+            self.fetchComing = fetchComing
             self.fits = fits
         }
     }
@@ -70,7 +73,7 @@ public enum AcquireAdvisor {
 
     public static func advice(_ facts: Facts) -> Advice {
         let wait = "modelctl acquire \(facts.model) --wait 3600 returns its path the moment it is ready"
-        let underWay = (AvailabilityPolicy.isUnderWay(facts.state) || facts.checking) && facts.failure == nil
+        let underWay = (AvailabilityPolicy.isUnderWay(facts.state) || facts.checking || facts.fetchComing) && facts.failure == nil
         if let started = facts.started, started != .recheck, underWay {
             let what = started == .repair ? "the repair has started" : "the download has started"
             return Advice(

@@ -201,7 +201,7 @@ struct Acquirer: Sendable {
             model: model.id, state: now.state, reason: now.reason, started: started, etaSeconds: eta, queuePosition: position,
             failure: failure.map { .init(message: $0.message, hint: $0.hint) }, alternatives: alternatives, setup: setup,
             task: needs.task ?? (model.tasks.count == 1 ? model.tasks[0] : nil),
-            checking: now.checking || !now.pendingChecks.isEmpty,
+            checking: now.checking || !now.pendingChecks.isEmpty, fetchComing: now.fetchComing,
             fits: (needs.vramGB ?? resources.gpuMemoryGB).map { (model.fits(vramGB: $0) == true, model.minVRAMGB, $0) }))
         return NotReady(
             result: .notReady(
@@ -226,7 +226,7 @@ struct Acquirer: Sendable {
             let queued = try await downloads.pull(id, priority: nil)
             guard queued.queuePosition > 0 else { return false }
             logger.notice(
-                "\(id): \(action == .repair ? "repair" : "download") started for acquire (\(queued.files) files)", metadata: ["model": "\(id)"])
+                "\(id): \(action == .repair ? "repair" : "download") started for acquire (\(queued.files) file\(queued.files == 1 ? "" : "s"))", metadata: ["model": "\(id)"])
         case .recheck:
             let scope: VerificationQueue.Scope = pending.whole != nil ? .wholeModel(deep: false) : .files(Set(pending.files.keys))
             verifications.enqueue(.init(model: id, scope: scope, source: .watch), first: true)

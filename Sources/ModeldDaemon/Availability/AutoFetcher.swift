@@ -18,25 +18,30 @@ struct AutoFetcher: Service {
         var repairedFor: [String: [String]] = [:]
         for await _ in keeper.automaticWakeups.cancelOnGracefulShutdown() {
             for (id, action) in await keeper.takeAutomaticWork() {
-                let damage = await damageSignature(of: id)
-                if action == .repair, let previous = repairedFor[id], previous == damage {
-                    logger.warning(
-                        "\(id): the same damage came back after an automatic repair; not repairing again. modelctl status \(id) shows it, modelctl repair \(id) tries again",
-                        metadata: ["model": "\(id)"])
-                    continue
-                }
-                if action == .repair { repairedFor[id] = damage }
-                do {
-                    let queued = try await downloads.pull(id, priority: nil)
-                    logger.notice(
-                        "\(id): automatic \(action == .repair ? "repair" : "download") queued (\(queued.files) file\(queued.files == 1 ? "" : "s"))",
-                        metadata: ["model": "\(id)"])
-                } catch {
-                    logger.warning(
-                        "\(id): the automatic \(action == .repair ? "repair" : "download") could not start: \(error)",
-                        metadata: ["model": "\(id)"])
-                }
+                await fetch(id, action, repairedFor: &repairedFor)
+                await keeper.automaticWorkHandled(id)
             }
+        }
+    }
+
+    private func fetch(_ id: String, _ action: AvailabilityPolicy.Action, repairedFor: inout [String: [String]]) async {
+        let damage = await damageSignature(of: id)
+        if action == .repair, let previous = repairedFor[id], previous == damage {
+            logger.warning(
+                "\(id): the same damage came back after an automatic repair; not repairing again. modelctl status \(id) shows it, modelctl repair \(id) tries again",
+                metadata: ["model": "\(id)"])
+            return
+        }
+        if action == .repair { repairedFor[id] = damage }
+        do {
+            let queued = try await downloads.pull(id, priority: nil)
+            logger.notice(
+                "\(id): automatic \(action == .repair ? "repair" : "download") queued (\(queued.files) file\(queued.files == 1 ? "" : "s"))",
+                metadata: ["model": "\(id)"])
+        } catch {
+            logger.warning(
+                "\(id): the automatic \(action == .repair ? "repair" : "download") could not start: \(error)",
+                metadata: ["model": "\(id)"])
         }
     }
 

@@ -14,13 +14,16 @@ extension Keeper {
         var download: DownloadRecord?
         /// Its files are being checked, or were never checked yet.
         var checking: Bool
+        /// An automatic download or repair of it is decided and about to be queued.
+        var fetchComing: Bool
     }
 
     func availability(of id: String) -> Availability {
         let record = models[id] ?? ModelRecord()
         return Availability(
             state: record.state, reason: record.reason, hasVerifiedFiles: (record.integrity?.verifiedCount ?? 0) > 0,
-            pendingChecks: record.pendingChecks, download: record.download, checking: isBeingChecked(id))
+            pendingChecks: record.pendingChecks, download: record.download, checking: isBeingChecked(id),
+            fetchComing: isFetchComing(id))
     }
 
     /// The models available now (an `acquire` of one still waits for the check of a

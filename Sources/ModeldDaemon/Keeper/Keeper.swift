@@ -26,6 +26,9 @@ actor Keeper {
     /// What the policy lets the daemon start by itself (`AvailabilityPolicy`), per model,
     /// until the auto-fetcher takes it; `automaticWakeups` ticks when there is some.
     private var automaticWork: [String: AvailabilityPolicy.Action] = [:]
+    /// Models whose automatic work the auto-fetcher took and has not queued yet: for an
+    /// `acquire` meanwhile, a repair is coming, not "only mock output".
+    private var automaticWorkTaken: Set<String> = []
     private let automaticSignal: AsyncStream<Void>.Continuation
     nonisolated let automaticWakeups: AsyncStream<Void>
     /// Models pinned with `keep` (kept in the ledger); the config's `keep = true` pins too.
@@ -170,9 +173,23 @@ actor Keeper {
         update(id, because: "verification started") { $0.verifying = (0, files) }
     }
 
-    /// One file's condition, as a check found it. New damage or absence is announced.
-    func record(_ condition: FileCondition, for path: String, of id: String, source: IntegritySource) {
+    /// A download or an adoption put `path` in place, verified by the digest that followed
+    /// its bytes. A check that began before this read the bytes it replaced: its verdict is
+    /// dropped (`record`), or a repair's good file would be reported damaged again.
+    func published(_ path: String, of id: String) {
+        changeCounter += 1
+        models[id]?.publishedAt[path] = changeCounter
+        record(.verified(.full), for: path, of: id, source: .verify, checkBegan: changeCounter)
+    }
+
+    /// One file's condition, as a check that began at `ticket` (`checkTicket()`) found it.
+    /// New damage or absence is announced.
+    func record(_ condition: FileCondition, for path: String, of id: String, source: IntegritySource, checkBegan ticket: UInt64) {
         guard let previous = models[id]?.integrity?[path] else { return }
+        if let published = models[id]?.publishedAt[path], published > ticket {
+            logger.debug("\(id): \(path): a check that began before its download ended is dropped", metadata: ["model": "\(id)"])
+            return
+        }
         update(id, because: "\(path) checked") { record in
             record.integrity?[path] = condition
             if let verifying = record.verifying { record.verifying = (min(verifying.done + 1, verifying.total), verifying.total) }
@@ -285,10 +302,22 @@ actor Keeper {
 
     /// The automatic work waiting, most urgent model first (catalog priority, then order).
     func takeAutomaticWork() -> [(model: String, action: AvailabilityPolicy.Action)] {
-        defer { automaticWork = [:] }
+        defer {
+            automaticWorkTaken.formUnion(automaticWork.keys)
+            automaticWork = [:]
+        }
         let order = config.models.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }
         return order.compactMap { entry in automaticWork[entry.element.id].map { (entry.element.id, $0) } }
     }
+
+    /// The auto-fetcher queued the model's work, or decided not to.
+    func automaticWorkHandled(_ id: String) {
+        automaticWorkTaken.remove(id)
+        wakeWaiters(for: id)
+    }
+
+    /// Whether an automatic download or repair of the model is decided and not queued yet.
+    func isFetchComing(_ id: String) -> Bool { automaticWork[id] != nil || automaticWorkTaken.contains(id) }
 
     private func status(_ model: CatalogModel, gpuMemoryGB: Int?) -> ModelStatus {
         let record = models[model.id] ?? ModelRecord()

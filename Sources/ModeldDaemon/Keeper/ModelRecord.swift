@@ -21,6 +21,9 @@ struct ModelRecord {
     var download: DownloadRecord?
     /// Changes seen by the watcher and not checked yet.
     var pendingChecks = PendingChecks()
+    /// When a download or adoption last put each file in place (`Keeper.published`), as
+    /// a stamp of `Keeper.checkTicket()`: verdicts of checks begun before are stale.
+    var publishedAt: [String: UInt64] = [:]
     /// The watcher saw someone else change the model's files while a download of it ran:
     /// damage its end finds is theirs, not the download's, and `auto_repair` may act on it.
     var changedOutsideDuringDownload = false

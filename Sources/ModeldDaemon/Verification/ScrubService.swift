@@ -37,8 +37,9 @@ struct ScrubService: Service {
                 // Only files once found good: the rest are the verifier's and the repairer's.
                 let blob = verifier.store.layout.blob(model.repo, file.digest)
                 guard let record = try? await ledger.verifiedBlob(at: blob), record.verifiedAt < cutoff else { continue }
+                let began = await keeper.checkTicket()
                 let condition = await verifier.check(file, of: manifest, depth: .good)
-                await keeper.record(condition, for: file.path, of: id, source: .scrub)
+                await keeper.record(condition, for: file.path, of: id, source: .scrub, checkBegan: began)
             }
         }
     }

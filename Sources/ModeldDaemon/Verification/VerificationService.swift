@@ -85,12 +85,13 @@ struct VerificationService: Service {
         var bytesRead: Int64 = 0
         for file in manifest.files {
             if Task.isCancelled { return }
+            let began = await keeper.checkTicket()
             let condition = await verifier.check(file, of: manifest, depth: deep ? .everything : .changed)
             if case .verified(let method) = condition {
                 methods[method, default: 0] += 1
                 if method != .stat { bytesRead += file.size }
             }
-            await keeper.record(condition, for: file.path, of: model.id, source: source)
+            await keeper.record(condition, for: file.path, of: model.id, source: source, checkBegan: began)
         }
         await keeper.finishVerification(of: model.id, method: methods.max { $0.value < $1.value }?.key ?? .stat, ticket: ticket)
         // Only a verification that read bytes says anything about verify speed.
@@ -111,8 +112,9 @@ struct VerificationService: Service {
         }
         let ticket = await keeper.checkTicket()
         for file in manifest.files where paths.contains(file.path) {
+            let began = await keeper.checkTicket()
             let condition = await verifier.check(file, of: manifest, depth: .changed)
-            await keeper.record(condition, for: file.path, of: model.id, source: source)
+            await keeper.record(condition, for: file.path, of: model.id, source: source, checkBegan: began)
         }
         await keeper.settle(paths, of: model.id, ticket: ticket)
         await linker.pointIfVerified(model, commit: manifest.commit)

@@ -1,0 +1,52 @@
+import Logging
+import ModeldCore
+import Testing
+
+@testable import ModeldDaemon
+
+/// A verdict counts only if it is news: a check that began before a download or a repair
+/// put the file in place read the bytes it replaced, and an automatic repair that is
+/// decided is "coming" until the auto-fetcher has queued it.
+@Suite struct KeeperVerdictTests {
+    static let file = ManifestFile(path: "w.safetensors", size: 4, digest: .sha256(String(repeating: "a", count: 64)))
+
+    static func keeper() async -> Keeper {
+        var config = ModeldConfig()
+        config.models = [CatalogModel(id: "m", repo: "org/m")]
+        let keeper = Keeper(config: config, events: EventBus(), logger: Logger(label: "test"))
+        await keeper.adopt(Manifest(repo: "org/m", commit: String(repeating: "1", count: 40), files: [file]), for: "m")
+        return keeper
+    }
+
+    static let damage = FileCondition.corrupted(damagedRanges: [ByteRange(0, 4)], reason: "1 range does not match")
+
+    @Test func aCheckBegunBeforeARepairPublishedIsDropped() async {
+        let keeper = await Self.keeper()
+        let began = await keeper.checkTicket()
+        // The repair puts the good file in place while that check still reads the old one.
+        await keeper.published(Self.file.path, of: "m")
+        await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .watch, checkBegan: began)
+        #expect(await keeper.integrity(of: "m")?[Self.file.path] == .verified(.full))
+    }
+
+    @Test func aCheckBegunAfterItCounts() async {
+        let keeper = await Self.keeper()
+        await keeper.published(Self.file.path, of: "m")
+        let began = await keeper.checkTicket()
+        await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .watch, checkBegan: began)
+        #expect(await keeper.integrity(of: "m")?[Self.file.path] == Self.damage)
+    }
+
+    @Test func anAutomaticRepairIsComingUntilItIsQueued() async {
+        let keeper = await Self.keeper()
+        await keeper.published(Self.file.path, of: "m")
+        await keeper.linked("m", to: String(repeating: "1", count: 40))
+        #expect(await keeper.state(of: "m") == .available)
+        await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        #expect(await keeper.availability(of: "m").fetchComing, "auto_repair decided it")
+        #expect(await keeper.takeAutomaticWork().map(\.model) == ["m"])
+        #expect(await keeper.availability(of: "m").fetchComing, "taken, not queued yet")
+        await keeper.automaticWorkHandled("m")
+        #expect(await !keeper.availability(of: "m").fetchComing)
+    }
+}
