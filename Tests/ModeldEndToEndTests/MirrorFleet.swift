@@ -13,7 +13,7 @@ enum MirrorFleet {
     /// A daemon on its own store whose endpoint is `mirror` and whose fallback is `hub`.
     /// The stall timeout is the default's: a node waiting for a piece another node's
     /// request is fetching gets its first byte only once the mirror has it.
-    static func node(mirror: String, hub: TestHub, token: String? = nil) throws -> DaemonHarness {
+    static func node(mirror: String, hub: TestHub, token: String? = nil, environment extra: [String: String] = [:]) throws -> DaemonHarness {
         let daemon = try DaemonHarness(config: "")
         try daemon.directory.write("modeld.toml", """
             [daemon]
@@ -34,7 +34,7 @@ enum MirrorFleet {
             id = "\(model)"
             repo = "\(DownloadTests.repoID)"
             """)
-        var environment = ["HF_ENDPOINT": mirror]
+        var environment = extra.merging(["HF_ENDPOINT": mirror]) { _, endpoint in endpoint }
         environment["HF_TOKEN"] = token
         try daemon.startReady(environment: environment)
         try daemon.waitForState(model, .missing)

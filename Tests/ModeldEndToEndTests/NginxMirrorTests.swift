@@ -57,6 +57,43 @@ import Testing
         print("nginx mirror killed: the nodes lacked \(missing) bytes, the hub then sent \(afterwards)")
     }
 
+    /// The shipped file's HTTPS lines: a node that trusts the site's CA (`CURL_CA_BUNDLE`)
+    /// speaks HTTP/2 to the mirror and keeps a connection warm from one request to the next.
+    @Test func overHTTPSANodeSpeaksHTTP2AndKeepsItsConnectionsWarm() throws {
+        let repo = DownloadTests.repo(bigSize: 8 << 20)
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let mirror = try NginxMirror(hub: hub, tls: true)
+        let node = try MirrorFleet.node(mirror: mirror.endpoint, hub: hub, environment: ["CURL_CA_BUNDLE": try #require(mirror.certificate)])
+        #expect(try node.request("pull", ["model": .string(MirrorFleet.model)]).ok)
+        try node.waitForState(MirrorFleet.model, .available, timeout: .seconds(60))
+
+        let log = mirror.accessLog
+        let files = log.filter { $0.contains("/resolve/") }
+        #expect(files.count >= repo.main.files.count, "every file came through the mirror:\n\(log.joined(separator: "\n"))")
+        #expect(log.allSatisfy { $0.hasPrefix("HTTP/2.0 ") }, "\(log.joined(separator: "\n"))")
+        let reused = log.compactMap { Int($0.split(separator: " ")[2]) }.max() ?? 0
+        #expect(reused > 1, "one connection carried more than one request:\n\(log.joined(separator: "\n"))")
+    }
+
+    /// A node that does not trust the mirror's certificate says why and what fixes it, and
+    /// gets its files from the next server in its order (the hub) at once.
+    @Test func aNodeThatDoesNotTrustTheMirrorSaysWhyAndFallsBackToTheHub() throws {
+        let repo = DownloadTests.repo(bigSize: 4 << 20)
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let mirror = try NginxMirror(hub: hub, tls: true)
+        let node = try MirrorFleet.node(mirror: mirror.endpoint, hub: hub)
+        #expect(try node.request("pull", ["model": .string(MirrorFleet.model)]).ok)
+        try node.waitForState(MirrorFleet.model, .available, timeout: .seconds(60))
+        #expect(mirror.accessLog.isEmpty, "no request got past the TLS handshake: \(mirror.accessLog)")
+        let said = node.process?.errorOutput ?? ""
+        let why = said.split(separator: "\n").first { $0.contains("is not trusted") }
+        #expect(why?.contains("CURL_CA_BUNDLE") == true, "\(said.suffix(3000))")
+        #expect(!said.contains("retry 1/"), "a certificate no retry changes is not retried: \(said.suffix(3000))")
+        print("a node without the mirror's CA: \(why ?? "")")
+    }
+
     @Test func aPullThatStartsWhileTheMirrorIsDownGetsTheListingFromTheHubWithoutTheToken() throws {
         let repo = DownloadTests.repo(bigSize: 4 << 20)
         let hub = try TestHub(repos: [repo])

@@ -99,9 +99,17 @@ private final class ResponseSink {
     }
 }
 
-/// `curl_global_init`, once per process, before the first handle.
+/// `curl_global_init`, once per process, before the first handle; and what every handle
+/// of the process shares.
 enum CurlGlobal {
     static let userAgent = "modeld/0.1 (+https://github.com/modeld)"
+    /// The CA certificates to trust instead of the system's, for a site mirror with a CA of
+    /// its own: `CURL_CA_BUNDLE`, else `SSL_CERT_FILE` — what curl, OpenSSL and
+    /// huggingface_hub's HTTP client read, so one setting serves every tool on the node.
+    static let caBundle: String? = {
+        let environment = ProcessInfo.processInfo.environment
+        return ["CURL_CA_BUNDLE", "SSL_CERT_FILE"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
+    }()
     private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
     static func initialize() { _ = initialized }

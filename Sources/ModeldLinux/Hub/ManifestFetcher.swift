@@ -78,6 +78,7 @@ public struct ManifestFetcher: Sendable {
         do {
             response = try CurlRequest(url: url, bearerToken: url.hasPrefix(endpoint + "/") ? token : nil).perform()
         } catch {
+            if error.isUntrustedServer { throw error.untrustedServerFailure }
             throw HubFailure(
                 kind: .transient, message: "cannot reach the hub: \(error)",
                 hint: "check the network or proxy, HF_ENDPOINT / [hub] endpoint, or set HF_HUB_OFFLINE=1 to use only what is on disk")

@@ -1,4 +1,5 @@
 import CCurl
+import ModeldCore
 
 /// A transfer that failed below HTTP: libcurl's code and words, or an answer too large.
 public enum TransferError: Error, Sendable, CustomStringConvertible {
@@ -14,6 +15,17 @@ public enum TransferError: Error, Sendable, CustomStringConvertible {
         case .tooLarge(let url, let limit): "\(url): the answer is larger than \(limit) bytes"
         case .wrongAnswer(let url, let reason): "\(url): \(reason)"
         }
+    }
+
+    /// The server's TLS certificate is not one modeld trusts (or the CA file cannot be
+    /// read): no retry changes that, so the next server is asked at once.
+    public var isUntrustedServer: Bool { code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE }
+
+    /// The failure a server modeld does not trust amounts to, with the fix.
+    public var untrustedServerFailure: HubFailure {
+        HubFailure(
+            kind: .hubError, message: "the server is not trusted: \(self)",
+            hint: "a site mirror with a CA of its own: give modeld that CA as CURL_CA_BUNDLE=/path/to/ca.pem in its environment (systemctl edit modeld, Environment=)")
     }
 
     /// libcurl's code, for the caller's retry decision.

@@ -9,12 +9,16 @@ public final class NginxMirror {
     /// Where Debian's `nginx` package puts it: the tests never look on `PATH`.
     public static let executable = "/usr/sbin/nginx"
     public let directory: TemporaryDirectory
-    /// `http://127.0.0.1:PORT`: what a node's `endpoint` is.
+    /// `http://127.0.0.1:PORT` (`https://` with `tls`): what a node's `endpoint` is.
     public let endpoint: String
+    /// With `tls`, the mirror's self-signed certificate: what a node trusts through
+    /// `CURL_CA_BUNDLE`.
+    public let certificate: String?
     private var process: ChildProcess?
 
-    /// Starts nginx for `hub` and returns once it listens.
-    public init(hub: TestHub) throws {
+    /// Starts nginx for `hub` and returns once it listens; with `tls`, on HTTPS with HTTP/2,
+    /// as the shipped file's commented lines offer.
+    public init(hub: TestHub, tls: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
             throw TestSupportError("\(Self.executable) is missing: make test-deps installs nginx")
         }
@@ -23,12 +27,19 @@ public final class NginxMirror {
         let shipped = try ShippedMirrorConfig("nginx/modeld-mirror.conf")
         // nginx makes each of its temporary folders, but not the folder they are in.
         try FileManager.default.createDirectory(atPath: directory.file("tmp"), withIntermediateDirectories: false)
+        certificate = tls ? try Self.selfSignedCertificate(in: directory) : nil
         let started = try ShippedMirrorConfig.startOnUnusedPort("nginx") { port in
+            let listen: [(String, String)] = tls
+                ? [
+                    ("listen 8090;", ""), ("#listen 8443 ssl http2;", "listen 127.0.0.1:\(port) ssl http2;"),
+                    ("#ssl_certificate     /etc/ssl/modeld-mirror/cert.pem;", "ssl_certificate \(directory.file("cert.pem"));"),
+                    ("#ssl_certificate_key /etc/ssl/modeld-mirror/key.pem;", "ssl_certificate_key \(directory.file("key.pem"));"),
+                ]
+                : [("listen 8090;", "listen 127.0.0.1:\(port);")]
             try directory.write(
                 "modeld-mirror.conf",
-                try shipped.rendered([
-                    ("listen 8090;", "listen 127.0.0.1:\(port);"), ("/var/cache/nginx/modeld-mirror", directory.file("cache")),
-                    ("https://huggingface.co;", "\(hub.endpoint);"),
+                try shipped.rendered(listen + [
+                    ("/var/cache/nginx/modeld-mirror", directory.file("cache")), ("https://huggingface.co;", "\(hub.endpoint);"),
                 ]))
             try directory.write("nginx.conf", Self.mainConfig(in: directory))
             let child = try ChildProcess(
@@ -43,7 +54,29 @@ public final class NginxMirror {
             (try? String(contentsOfFile: directory.file("error.log"), encoding: .utf8)) ?? child.errorOutput
         }
         process = started.process
-        endpoint = "http://127.0.0.1:\(started.port)"
+        endpoint = "\(tls ? "https" : "http")://127.0.0.1:\(started.port)"
+    }
+
+    /// A key and a certificate for 127.0.0.1, made by the `openssl` command (`make
+    /// test-deps` installs it): `cert.pem` and `key.pem` in `directory`.
+    private static func selfSignedCertificate(in directory: TemporaryDirectory) throws -> String {
+        let openssl = try ChildProcess(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                "-subj", "/CN=modeld test mirror", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-keyout", directory.file("key.pem"), "-out", directory.file("cert.pem"),
+            ],
+            environment: ChildProcess.baseEnvironment, outputDirectory: directory.path)
+        guard try openssl.waitForExit(timeout: .seconds(30)) == 0 else {
+            throw TestSupportError("openssl req did not make a certificate: \(openssl.errorOutput)")
+        }
+        return directory.file("cert.pem")
+    }
+
+    /// Each request nginx answered, as `PROTOCOL CONNECTION REQUESTS-ON-IT STATUS URI`.
+    public var accessLog: [String] {
+        ((try? String(contentsOfFile: directory.file("access.log"), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
     deinit { kill() }
@@ -63,7 +96,8 @@ public final class NginxMirror {
             \(geteuid() == 0 ? "user root;" : "")
             events { worker_connections 512; }
             http {
-                access_log \(directory.file("access.log"));
+                log_format modeld_test '$server_protocol $connection $connection_requests $status $request_uri';
+                access_log \(directory.file("access.log")) modeld_test;
                 client_body_temp_path \(temporary)/body;
                 proxy_temp_path \(temporary)/proxy;
                 fastcgi_temp_path \(temporary)/fastcgi;
