@@ -151,6 +151,9 @@ import Testing
         #expect(inotify.status == .fail, "\(inotify)")
         #expect(inotify.detail.contains("user.max_inotify_watches allows 1 and the watcher ran out"), "\(inotify)")
         #expect(inotify.fix?.hasPrefix("sysctl -w user.max_inotify_watches=524288") == true, "\(inotify)")
+        // The log says the same, in the same words, when the watcher runs out.
+        let warning = daemon.process?.errorOutput.split(separator: "\n").first { $0.contains("out of inotify watches") } ?? ""
+        #expect(warning.contains("user.max_inotify_watches allows 1") && warning.contains("sysctl -w user.max_inotify_watches="), "\(warning)")
     }
 
     @Test func aDeadHubIsNamed() throws {

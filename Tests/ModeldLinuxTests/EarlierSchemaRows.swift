@@ -70,6 +70,12 @@ enum EarlierSchemaRows {
         #expect(days.map(\.uses) == (schema >= 3 ? [2, 1] : []))
         #expect(days.first.map { [$0.successes, $0.failures] } == (schema >= 3 ? [1, 1] : nil))
         #expect(days.allSatisfy { $0.day == UsageDay.day(of: day) })
+        // Start-up's cheaper read of the same days (`usageDayCounts`) makes the same tallies.
+        let counts = try await ledger.usageDayCounts()
+        #expect(counts.count == days.count && counts.allSatisfy { $0.lastUsed != nil })
+        #expect(
+            Dictionary(grouping: counts, by: \.model).mapValues(UsageTally.init(days:))
+                == Dictionary(grouping: days, by: \.model).mapValues(UsageTally.init(days:)))
 
         #expect(try await ledger.pins() == (schema >= 4 ? ["a"] : []))
         #expect(try await ledger.switches(of: "a").map(\.why) == (schema >= 5 ? ["rollback: slower", "update"] : []))

@@ -182,6 +182,12 @@ actor Keeper {
         record(.verified(.full), for: path, of: id, source: .verify, checkBegan: changeCounter)
     }
 
+    /// The same condition for many files of a model (a start-up check's unchanged files), in
+    /// one visit.
+    func record(_ condition: FileCondition, for paths: Set<String>, of id: String, source: IntegritySource, checkBegan ticket: UInt64) {
+        for path in paths { record(condition, for: path, of: id, source: source, checkBegan: ticket) }
+    }
+
     /// One file's condition, as a check that began at `ticket` (`checkTicket()`) found it.
     /// New damage or absence is announced.
     func record(_ condition: FileCondition, for path: String, of id: String, source: IntegritySource, checkBegan ticket: UInt64) {

@@ -66,7 +66,7 @@ struct UsageRecorder: Service {
 
     /// The tallies `status` shows, from every stored day.
     func loadTallies() async throws -> [String: UsageTally] {
-        Dictionary(grouping: try await ledger.usageDays(), by: \.model).mapValues { UsageTally(days: $0) }
+        Dictionary(grouping: try await ledger.usageDayCounts(), by: \.model).mapValues { UsageTally(days: $0) }
     }
 
     /// How often raw rows past `[usage] keep_days` are looked for.

@@ -33,6 +33,33 @@ struct FileVerifier: Sendable {
         case everything
     }
 
+    /// The files of `manifest` that `check` at depth `.changed` would find verified by
+    /// their stat alone (linked, recorded for this digest and chunk size, the same stat
+    /// signature), found with one pass over the disk and one ledger read instead of a few
+    /// hops per file: how a restart with nothing changed settles 10,000 files quickly.
+    /// The rest, and every shard index (`check` also compares it with the manifest), are
+    /// for `check`; so is every file when the ledger or the disk fails here (`check` then
+    /// says what failed, file by file).
+    func unchanged(_ files: [ManifestFile], of manifest: Manifest) async -> Set<String> {
+        let files = files.filter { !$0.path.hasSuffix(".safetensors.index.json") }
+        let blobs = files.map { store.layout.blob(manifest.repo, $0.digest) }
+        guard let records = try? await ledger.verifiedBlobs(at: blobs) else { return [] }
+        let signatures = (try? await hasher.pool.run { [store] in
+            zip(files, blobs).map { file, blob in
+                store.isLinked(file, repo: manifest.repo, commit: manifest.commit) ? (try? FileStat.signature(blob)) ?? nil : nil
+            }
+        }) ?? []
+        var unchanged = Set<String>()
+        for ((file, blob), signature) in zip(zip(files, blobs), signatures) {
+            guard let signature, let record = records[blob], record.digest == file.digest.hex, record.size == file.size,
+                record.chunkSize == Int64(chunkSize), record.signature == signature
+            else { continue }
+            unchanged.insert(file.path)
+        }
+        counters.addVerified(unchanged.count)
+        return unchanged
+    }
+
     func check(_ file: ManifestFile, of manifest: Manifest, depth: Depth) async -> FileCondition {
         let blob = store.layout.blob(manifest.repo, file.digest)
         do {

@@ -176,8 +176,11 @@ final class Watches: Sendable {
                     return !reading.exhausted
                 }
                 if first {
-                    logger.warning(
-                        "out of inotify watches; raise fs.inotify.max_user_watches (sysctl). Rescanning every \(StoreWatcher.rescanPeriod) meanwhile")
+                    // The words `modelctl doctor` uses: the limit that binds (a container's
+                    // user.max_inotify_watches, perhaps), what the store needs, the sysctl.
+                    let check = DoctorJudge.inotify(
+                        limit: Result { () throws(SystemError) in try InotifyLimit.current() }, needed: existing.count, exhausted: true)
+                    logger.warning("out of inotify watches: \(check.detail); \(check.fix ?? "")")
                 }
             } catch {
                 logger.debug("cannot watch \(folder): \(error)")

@@ -83,7 +83,12 @@ struct VerificationService: Service {
         var methods: [VerifyMethod: Int] = [:]
         let begun = ContinuousClock.now
         var bytesRead: Int64 = 0
-        for file in manifest.files {
+        let unchanged = deep ? [] : await verifier.unchanged(manifest.files, of: manifest)
+        if !unchanged.isEmpty {
+            await keeper.record(.verified(.stat), for: unchanged, of: model.id, source: source, checkBegan: ticket)
+            methods[.stat] = unchanged.count
+        }
+        for file in manifest.files where !unchanged.contains(file.path) {
             if Task.isCancelled { return }
             let began = await keeper.checkTicket()
             let condition = await verifier.check(file, of: manifest, depth: deep ? .everything : .changed)

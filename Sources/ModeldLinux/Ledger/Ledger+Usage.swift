@@ -65,6 +65,25 @@ extension Ledger {
         }
     }
 
+    /// Each stored day with only its use count and last use filled in, read by SQLite's
+    /// `json_extract` instead of decoding every figure: what the start-up's usage tallies
+    /// need. A year of 50 models (18,250 days) took 0.25 s to decode in Swift, before READY.
+    public func usageDayCounts() async throws -> [UsageDay] {
+        try await database.read { db in
+            let sql = """
+                SELECT model, day, json_extract(figures, '$.uses') AS uses, json_extract(figures, '$.lastUsed') AS lastUsed
+                FROM \(Self.usageDayTable)
+                """
+            return try Row.fetchAll(db, sql: sql).map { row in
+                var day = UsageDay(day: row["day"], model: row["model"])
+                day.uses = row["uses"] ?? 0
+                // JSONEncoder's default: seconds since 2001-01-01.
+                day.lastUsed = (row["lastUsed"] as Double?).map(Date.init(timeIntervalSinceReferenceDate:))
+                return day
+            }
+        }
+    }
+
     /// The uses of `model` recorded since `date`, oldest first.
     public func uses(of model: String, since date: Date) async throws -> [UsageRecord] {
         try await database.read { db in

@@ -140,6 +140,14 @@ public final class Ledger: Sendable {
         try await database.read { db in try VerifiedBlob.fetchOne(db, key: path) }
     }
 
+    /// The records of every blob of `paths` the ledger has, in one read: a start-up check
+    /// of 10,000 unchanged files asks once, not 10,000 times.
+    public func verifiedBlobs(at paths: [String]) async throws -> [String: VerifiedBlob] {
+        try await database.read { db in
+            Dictionary(try VerifiedBlob.fetchAll(db, keys: paths).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
     public func record(_ blob: VerifiedBlob) async throws {
         try await database.write { db in try blob.save(db) }
     }
