@@ -91,14 +91,20 @@ public struct ModelIntegrity: Sendable, Equatable {
             let damaged = corrupted
             return damaged.count == 1 ? "\(damaged[0].path) is damaged: \(damaged[0].reason)" : "\(damaged.count) files damaged"
         case .missing:
-            let absent = missing
-            return absent.count == manifest.files.count ? "not downloaded" : "\(absent.count) of \(manifest.files.count) files missing"
+            return absence ?? ""
         case .unknown:
             let first = unverifiable[0]
             return "cannot check \(first.path): \(first.reason)"
         case .verifying: return "verifying \(tally.unchecked) files"
         default: return "all \(manifest.files.count) files verified"
         }
+    }
+
+    /// "not downloaded" or "2 of 12 files missing"; nil when no file is missing.
+    public var absence: String? {
+        let absent = tally.missing
+        guard absent > 0 else { return nil }
+        return absent == manifest.files.count ? "not downloaded" : "\(absent) of \(manifest.files.count) files missing"
     }
 
     /// What a person can run about it.

@@ -229,10 +229,8 @@ actor Keeper {
             record.lastMethod = method
         }
         guard let record = models[id], let integrity = record.integrity else { return }
-        if !integrity.missing.isEmpty {
-            logger.notice(
-                "\(id): \(integrity.missing.count) of \(integrity.manifest.files.count) files are missing; modelctl pull \(id) fetches them",
-                metadata: ["model": "\(id)"])
+        if let absence = integrity.absence {
+            logger.notice("\(id): \(absence); modelctl pull \(id) fetches \(integrity.missing.count == 1 ? "it" : "them")", metadata: ["model": "\(id)"])
         }
         events.publish(Event(.verifyDone(
             model: id, state: record.state, verified: integrity.verifiedCount, missing: integrity.missing.count,
