@@ -193,7 +193,7 @@ actor Keeper {
     func record(_ condition: FileCondition, for path: String, of id: String, source: IntegritySource, checkBegan ticket: UInt64) {
         guard let previous = models[id]?.integrity?[path] else { return }
         if let published = models[id]?.publishedAt[path], published > ticket {
-            logger.debug("\(id): \(path): a check that began before its download ended is dropped", metadata: ["model": "\(id)"])
+            logger.debug("\(id): \(path): the verdict of a check begun before the file was last put in place is dropped", metadata: ["model": "\(id)"])
             return
         }
         update(id, because: "\(path) checked") { record in
