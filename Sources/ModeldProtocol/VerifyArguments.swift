@@ -18,7 +18,8 @@ public struct VerifyResult: Codable, Sendable, Equatable {
     }
 }
 
-/// Who found a problem: the watcher, a scheduled scrub, or a `verify`.
+/// Who found a problem: the watcher, a scheduled scrub, a `verify` (or the start-up
+/// check), or a download's own final check of the files it leaves.
 public enum IntegritySource: String, Codable, Sendable {
-    case watch, scrub, verify
+    case watch, scrub, verify, download
 }

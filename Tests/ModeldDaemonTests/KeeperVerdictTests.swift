@@ -5,8 +5,9 @@ import Testing
 @testable import ModeldDaemon
 
 /// A verdict counts only if it is news: a check that began before a download or a repair
-/// put the file in place read the bytes it replaced, and an automatic repair that is
-/// decided is "coming" until the auto-fetcher has queued it.
+/// put the file in place read the bytes it replaced. Damage found during a download is
+/// repaired after it unless the download's own check found it, and an automatic repair
+/// that is decided is "coming" until the auto-fetcher has queued it.
 @Suite struct KeeperVerdictTests {
     static let file = ManifestFile(path: "w.safetensors", size: 4, digest: .sha256(String(repeating: "a", count: 64)))
 
@@ -35,6 +36,32 @@ import Testing
         let began = await keeper.checkTicket()
         await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .watch, checkBegan: began)
         #expect(await keeper.integrity(of: "m")?[Self.file.path] == Self.damage)
+    }
+
+    /// The model available, then a download of it running (of another of its files).
+    static func downloading() async -> Keeper {
+        let keeper = await Self.keeper()
+        await keeper.published(Self.file.path, of: "m")
+        await keeper.linked("m", to: String(repeating: "1", count: 40))
+        await keeper.downloadChanged("m", DownloadRecord(phase: .running, repairing: false, priority: .normal, bytesDone: 0, bytesTotal: 1))
+        return keeper
+    }
+
+    @Test func damageAnotherCheckFindsDuringADownloadIsRepairedWhenItEnds() async {
+        let keeper = await Self.downloading()
+        // The watcher's check, while the download runs (the change may have been seen before it began).
+        await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        await keeper.downloadChanged("m", nil)
+        #expect(await keeper.state(of: "m") == .corrupted)
+        #expect(await keeper.takeAutomaticWork().map(\.action) == [.repair])
+    }
+
+    @Test func damageADownloadsOwnFinalCheckFindsIsLeftToAPerson() async {
+        let keeper = await Self.downloading()
+        await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .download, checkBegan: await keeper.checkTicket())
+        await keeper.downloadChanged("m", nil)
+        #expect(await keeper.state(of: "m") == .corrupted)
+        #expect(await keeper.takeAutomaticWork().isEmpty, "a repair that cannot mend a file must not start again by itself")
     }
 
     @Test func anAutomaticRepairIsComingUntilItIsQueued() async {

@@ -13,6 +13,13 @@ public enum FileCondition: Sendable, Equatable {
     case unverifiable(reason: String)
 
     public var isVerified: Bool { if case .verified = self { true } else { false } }
+    /// Damaged or missing: what a download or repair can fix.
+    public var isDamageOrAbsence: Bool {
+        switch self {
+        case .corrupted, .missing: true
+        default: false
+        }
+    }
 
     /// The damaged ranges of a file that can be patched rather than fetched whole: some
     /// of its bytes are still good. Nil for any other condition.

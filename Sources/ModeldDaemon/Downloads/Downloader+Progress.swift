@@ -62,7 +62,7 @@ extension Downloader {
         for file in job.manifest.files {
             let began = await keeper.checkTicket()
             let condition = await fetcher.verifier.check(file, of: job.manifest, depth: .changed)
-            await keeper.record(condition, for: file.path, of: id, source: .verify, checkBegan: began)
+            await keeper.record(condition, for: file.path, of: id, source: .download, checkBegan: began)
         }
         if await isCurrent(job.manifest, of: id) { await linker.pointIfVerified(job.model, commit: job.manifest.commit) }
         if queue.jobs[id] == nil { await keeper.downloadChanged(id, nil) }

@@ -179,7 +179,7 @@ actor Keeper {
     func published(_ path: String, of id: String) {
         changeCounter += 1
         models[id]?.publishedAt[path] = changeCounter
-        record(.verified(.full), for: path, of: id, source: .verify, checkBegan: changeCounter)
+        record(.verified(.full), for: path, of: id, source: .download, checkBegan: changeCounter)
     }
 
     /// The same condition for many files of a model (a start-up check's unchanged files), in
@@ -198,6 +198,9 @@ actor Keeper {
         }
         update(id, because: "\(path) checked") { record in
             record.integrity?[path] = condition
+            // Damage another check found while a download ran is someone else's: the
+            // download's end must not take it for its own and leave it unrepaired.
+            if record.download != nil, source != .download, condition.isDamageOrAbsence { record.changedOutsideDuringDownload = true }
             if let verifying = record.verifying { record.verifying = (min(verifying.done + 1, verifying.total), verifying.total) }
         }
         guard condition != previous else { return }
