@@ -196,6 +196,32 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: blob)) == Data(try #require(repo.file(Self.shard)).content))
     }
 
+    /// Two files broken at once, as a person with `rm` and a full disk might: one lost, one cut
+    /// short. The watcher's check finds the lost one first and its download starts; the
+    /// short one is found while that download runs (hashing what is left of 64 MiB takes
+    /// longer than queueing it), and is mended after it. The waiter gets the path at the end.
+    @Test func twoFilesBrokenAtOnceAreBothMendedBeforeTheWaiterGetsThePath() throws {
+        let repo = Self.repo(Self.bigRepo, size: 64 << 20)
+        let hub = try TestHub(repos: [repo, Self.repo(Self.smallRepo)])
+        defer { hub.shutdown() }
+        let daemon = try Self.daemon()
+        let cache = daemon.directory.file("cache")
+        try HFCacheWriter.write(repo, into: cache)
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.waitForState(Self.big, .available)
+        // The lost file comes slowly: its download is still running when the other's check ends.
+        hub.faults.enqueue(.delay(.seconds(2)), for: .resolve("config.json", in: Self.bigRepo))
+
+        let config = try HFCacheWriter.blob(repo, "config.json", in: cache)
+        let shard = try HFCacheWriter.blob(repo, Self.shard, in: cache)
+        try FileManager.default.removeItem(atPath: config)
+        #expect(Glibc.truncate(shard, 1_000_000) == 0, "truncate: \(String(cString: strerror(errno)))")
+        let answer = try Self.acquire(try daemon.client(timeout: .seconds(90)), Self.big, wait: 60)
+        #expect(answer.ready, "\(answer.message ?? "")\n\(daemon.process?.errorOutput.suffix(3000) ?? "")")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: shard)) == Data(try #require(repo.file(Self.shard)).content))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: config)) == Data(try #require(repo.file("config.json")).content))
+    }
+
     /// The big model laid out in the store as `hf download` leaves it, the daemon started
     /// over it and the model available; the hub serves both models.
     static func bigAlreadyInTheStore() throws -> (repo: TestRepo, hub: TestHub, daemon: DaemonHarness, cache: String) {
