@@ -54,7 +54,13 @@ struct ModelRecord {
         if let download { return download.reason }
         if evicting { return "its files are being removed (evict)" }
         if let integrity {
-            return state == .verifying && integrity.state == .available ? "verified; pointing its path at the snapshot" : integrity.reason
+            if state == .verifying && integrity.state == .available { return "verified; pointing its path at the snapshot" }
+            // A verdict before the check has looked at every file: say so, or "1 of 5 files
+            // missing" reads as a count that the check's end then contradicts.
+            if let verifying, state != .verifying, verifying.done < verifying.total {
+                return "\(integrity.reason) so far (\(verifying.done) of \(verifying.total) files checked)"
+            }
+            return integrity.reason
         }
         if let verifying { return "verifying: \(verifying.done) of \(verifying.total) files checked" }
         if let manifestProblem { return (anythingStored ? "cannot be checked: " : "not downloaded; ") + manifestProblem }
