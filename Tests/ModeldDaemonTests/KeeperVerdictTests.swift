@@ -11,9 +11,13 @@ import Testing
 @Suite struct KeeperVerdictTests {
     static let file = ManifestFile(path: "w.safetensors", size: 4, digest: .sha256(String(repeating: "a", count: 64)))
 
-    static func keeper() async -> Keeper {
+    static var config: ModeldConfig {
         var config = ModeldConfig()
         config.models = [CatalogModel(id: "m", repo: "org/m")]
+        return config
+    }
+
+    static func keeper() async -> Keeper {
         let keeper = Keeper(config: config, events: EventBus(), logger: Logger(label: "test"))
         await keeper.adopt(Manifest(repo: "org/m", commit: String(repeating: "1", count: 40), files: [file]), for: "m")
         return keeper
@@ -74,6 +78,18 @@ import Testing
         #expect(await keeper.takeAutomaticWork().map(\.model) == ["m"])
         #expect(await keeper.availability(of: "m").fetchComing, "taken, not queued yet")
         await keeper.automaticWorkHandled("m")
+        #expect(await !keeper.availability(of: "m").fetchComing)
+    }
+
+    @Test func workForAModelThatLeftTheCatalogIsNotComingEver() async {
+        let keeper = await Self.keeper()
+        await keeper.published(Self.file.path, of: "m")
+        await keeper.linked("m", to: String(repeating: "1", count: 40))
+        await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        _ = await keeper.reconfigure(ModeldConfig())
+        #expect(await keeper.takeAutomaticWork().isEmpty)
+        // Back in the catalog later: nothing is "coming" that nobody will queue.
+        _ = await keeper.reconfigure(Self.config)
         #expect(await !keeper.availability(of: "m").fetchComing)
     }
 }

@@ -309,12 +309,12 @@ actor Keeper {
 
     /// The automatic work waiting, most urgent model first (catalog priority, then order).
     func takeAutomaticWork() -> [(model: String, action: AvailabilityPolicy.Action)] {
-        defer {
-            automaticWorkTaken.formUnion(automaticWork.keys)
-            automaticWork = [:]
-        }
         let order = config.models.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }
-        return order.compactMap { entry in automaticWork[entry.element.id].map { (entry.element.id, $0) } }
+        // Work for a model that left the catalog meanwhile is dropped with the rest.
+        let taken = order.compactMap { entry in automaticWork[entry.element.id].map { (model: entry.element.id, action: $0) } }
+        automaticWork = [:]
+        automaticWorkTaken.formUnion(taken.map(\.model))
+        return taken
     }
 
     /// The auto-fetcher queued the model's work, or decided not to.
