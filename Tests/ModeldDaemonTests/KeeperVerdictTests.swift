@@ -29,23 +29,23 @@ import Testing
         let keeper = await Self.keeper()
         let began = await keeper.checkTicket()
         // The repair puts the good file in place while that check still reads the old one.
-        await keeper.published(Self.file.path, of: "m")
-        await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .watch, checkBegan: began)
+        await keeper.published(Self.file, of: "m")
+        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: began)
         #expect(await keeper.integrity(of: "m")?[Self.file.path] == .verified(.full))
     }
 
     @Test func aCheckBegunAfterItCounts() async {
         let keeper = await Self.keeper()
-        await keeper.published(Self.file.path, of: "m")
+        await keeper.published(Self.file, of: "m")
         let began = await keeper.checkTicket()
-        await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .watch, checkBegan: began)
+        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: began)
         #expect(await keeper.integrity(of: "m")?[Self.file.path] == Self.damage)
     }
 
     /// The model available, then a download of it running (of another of its files).
     static func downloading() async -> Keeper {
         let keeper = await Self.keeper()
-        await keeper.published(Self.file.path, of: "m")
+        await keeper.published(Self.file, of: "m")
         await keeper.linked("m", to: String(repeating: "1", count: 40))
         await keeper.downloadChanged("m", DownloadRecord(phase: .running, repairing: false, priority: .normal, bytesDone: 0, bytesTotal: 1))
         return keeper
@@ -54,7 +54,7 @@ import Testing
     @Test func damageAnotherCheckFindsDuringADownloadIsRepairedWhenItEnds() async {
         let keeper = await Self.downloading()
         // The watcher's check, while the download runs (the change may have been seen before it began).
-        await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
         await keeper.downloadChanged("m", nil)
         #expect(await keeper.state(of: "m") == .corrupted)
         #expect(await keeper.takeAutomaticWork().map(\.action) == [.repair])
@@ -62,7 +62,7 @@ import Testing
 
     @Test func damageADownloadsOwnFinalCheckFindsIsLeftToAPerson() async {
         let keeper = await Self.downloading()
-        await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .download, checkBegan: await keeper.checkTicket())
+        await keeper.record(Self.damage, for: Self.file, of: "m", source: .download, checkBegan: await keeper.checkTicket())
         await keeper.downloadChanged("m", nil)
         #expect(await keeper.state(of: "m") == .corrupted)
         #expect(await keeper.takeAutomaticWork().isEmpty, "a repair that cannot mend a file must not start again by itself")
@@ -70,10 +70,10 @@ import Testing
 
     @Test func anAutomaticRepairIsComingUntilItIsQueued() async {
         let keeper = await Self.keeper()
-        await keeper.published(Self.file.path, of: "m")
+        await keeper.published(Self.file, of: "m")
         await keeper.linked("m", to: String(repeating: "1", count: 40))
         #expect(await keeper.state(of: "m") == .available)
-        await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
         #expect(await keeper.availability(of: "m").fetchComing, "auto_repair decided it")
         #expect(await keeper.takeAutomaticWork().map(\.model) == ["m"])
         #expect(await keeper.availability(of: "m").fetchComing, "taken, not queued yet")
@@ -81,11 +81,52 @@ import Testing
         #expect(await !keeper.availability(of: "m").fetchComing)
     }
 
+    @Test func damageKnownBeforeADownloadAndFoundAgainDuringItIsTheDownloadsToMend() async {
+        let keeper = await Self.keeper()
+        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        await keeper.downloadChanged("m", DownloadRecord(phase: .running, repairing: true, priority: .normal, bytesDone: 0, bytesTotal: 4))
+        // A rescan (or a scrub) finds the same damage while the repair runs; then the repair is cancelled.
+        await keeper.record(Self.damage, for: Self.file, of: "m", source: .scrub, checkBegan: await keeper.checkTicket())
+        _ = await keeper.takeAutomaticWork()
+        await keeper.downloadChanged("m", nil)
+        #expect(await keeper.takeAutomaticWork().isEmpty, "a person's cancel is not undone by itself")
+    }
+
+    @Test func aDroppedBadVerdictLeavesTheFileToBeCheckedAgain() async {
+        let keeper = await Self.keeper()
+        let began = await keeper.checkTicket()
+        await keeper.published(Self.file, of: "m")
+        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: began)
+        #expect(await keeper.integrity(of: "m")?[Self.file.path] == .verified(.full))
+        #expect(await keeper.availability(of: "m").pendingChecks.files.keys.contains(Self.file.path), "it may be news all the same")
+    }
+
+    @Test func aVerdictOnAnotherManifestsFileOfThatPathIsDropped() async {
+        let keeper = await Self.keeper()
+        await keeper.published(Self.file, of: "m")
+        // A check of the file an update has since replaced (another digest, the same path).
+        let old = ManifestFile(path: Self.file.path, size: 4, digest: .sha256(String(repeating: "b", count: 64)))
+        await keeper.record(Self.damage, for: old, of: "m", source: .scrub, checkBegan: await keeper.checkTicket())
+        #expect(await keeper.integrity(of: "m")?[Self.file.path] == .verified(.full))
+    }
+
+    @Test func workDecidedBeforeAReloadThatReplacesTheEntryIsDropped() async {
+        let keeper = await Self.keeper()
+        await keeper.published(Self.file, of: "m")
+        await keeper.linked("m", to: String(repeating: "1", count: 40))
+        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        // Removed and added again before the auto-fetcher took the work: a new entry, checked anew.
+        _ = await keeper.reconfigure(ModeldConfig())
+        _ = await keeper.reconfigure(Self.config)
+        #expect(await !keeper.availability(of: "m").fetchComing)
+        #expect(await keeper.takeAutomaticWork().isEmpty)
+    }
+
     @Test func workForAModelThatLeftTheCatalogIsNotComingEver() async {
         let keeper = await Self.keeper()
-        await keeper.published(Self.file.path, of: "m")
+        await keeper.published(Self.file, of: "m")
         await keeper.linked("m", to: String(repeating: "1", count: 40))
-        await keeper.record(Self.damage, for: Self.file.path, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
         _ = await keeper.reconfigure(ModeldConfig())
         #expect(await keeper.takeAutomaticWork().isEmpty)
         // Back in the catalog later: nothing is "coming" that nobody will queue.

@@ -3,8 +3,8 @@
 public struct ModelIntegrity: Sendable, Equatable {
     public private(set) var manifest: Manifest
     public private(set) var conditions: [String: FileCondition]
-    /// Each file's size, by path, for `tally`.
-    private let sizes: [String: Int64]
+    /// Each file by path: its size for `tally`, its digest for `file(at:)`.
+    private let files: [String: ManifestFile]
     /// How many files are in each condition, kept as conditions change: `status` and the
     /// state read them on every request and every file checked, and walking 10,000 files
     /// each time cost `status` 20 ms (issue 17).
@@ -28,7 +28,7 @@ public struct ModelIntegrity: Sendable, Equatable {
         self.manifest = manifest
         // A manifest never holds a path twice (the parser refuses it); keep the first anyway.
         conditions = Dictionary(manifest.files.map { ($0.path, FileCondition.unchecked) }, uniquingKeysWith: { first, _ in first })
-        sizes = Dictionary(manifest.files.map { ($0.path, $0.size) }, uniquingKeysWith: { first, _ in first })
+        files = Dictionary(manifest.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         tally.unchecked = conditions.count
     }
 
@@ -36,7 +36,7 @@ public struct ModelIntegrity: Sendable, Equatable {
         get { conditions[path] }
         set {
             guard let old = conditions[path], let newValue else { return }
-            let size = sizes[path] ?? 0
+            let size = files[path]?.size ?? 0
             tally.count(old, size: size, -1)
             conditions[path] = newValue
             tally.count(newValue, size: size, 1)
@@ -44,6 +44,9 @@ public struct ModelIntegrity: Sendable, Equatable {
     }
 
     public var verifiedCount: Int { tally.verified }
+
+    /// The manifest's file at `path`.
+    public func file(at path: String) -> ManifestFile? { files[path] }
 
     /// Paths absent from the store, in manifest order.
     public var missing: [String] { tally.missing == 0 ? [] : manifest.files.map(\.path).filter { conditions[$0] == .missing } }

@@ -133,7 +133,7 @@ extension Adopter {
             // In the store, and checked again by the next verification (it reads it).
             logger.warning("\(work.model.id): \(file.path) is adopted but the ledger could not record it: \(error)", metadata: ["model": "\(work.model.id)"])
         }
-        await keeper.published(file.path, of: work.model.id)
+        await keeper.published(file, of: work.model.id)
         return .adopted(way)
     }
 

@@ -40,7 +40,7 @@ extension Downloader {
             logger.notice("\(id): \(file.path) repaired with \(ByteSize.format(fetched)) fetched", metadata: ["model": "\(id)", "file": "\(file.path)"])
             events.publish(Event(.repairDone(model: id, file: file.path, bytesFetched: fetched)))
         }
-        await keeper.published(file.path, of: id)
+        await keeper.published(file, of: id)
     }
 
     /// Every file is in: each is checked once more (a stat against the ledger: one file
@@ -62,7 +62,7 @@ extension Downloader {
         for file in job.manifest.files {
             let began = await keeper.checkTicket()
             let condition = await fetcher.verifier.check(file, of: job.manifest, depth: .changed)
-            await keeper.record(condition, for: file.path, of: id, source: .download, checkBegan: began)
+            await keeper.record(condition, for: file, of: id, source: .download, checkBegan: began)
         }
         if await isCurrent(job.manifest, of: id) { await linker.pointIfVerified(job.model, commit: job.manifest.commit) }
         if queue.jobs[id] == nil { await keeper.downloadChanged(id, nil) }

@@ -211,18 +211,19 @@ extension FileFetcher {
             {
                 locations.learn(final, from: servers.current)
             }
+            if let untrusted = outcome.failure, untrusted.isUntrustedServer {
+                // Before the status: a redirect followed to a host not trusted leaves its 302.
+                let failure = untrusted.untrustedServerFailure
+                logger.warning(
+                    "\(job.model.id): \(file.path): \(failure.message) (asked of \(servers.current)); \(failure.hint)",
+                    metadata: ["model": "\(job.model.id)", "file": "\(file.path)"])
+                if servers.refuse(failure) { continue }
+                return .failed(.failed(DownloadFailure.error(servers.refusal(of: file.path))))
+            }
             let error: String
             var retryAfter: TimeSpan?
             if (200..<300).contains(outcome.status) || outcome.status == 0 {
                 if outcome.failure == nil && start >= range.end { return .done }
-                if let untrusted = outcome.failure, untrusted.isUntrustedServer {
-                    let failure = untrusted.untrustedServerFailure
-                    logger.warning(
-                        "\(job.model.id): \(file.path): \(servers.current) is not trusted (\(untrusted)); \(failure.hint)",
-                        metadata: ["model": "\(job.model.id)", "file": "\(file.path)"])
-                    if servers.refuse(failure) { continue }
-                    return .failed(.failed(DownloadFailure.error(servers.refusal(of: file.path))))
-                }
                 error = outcome.failure.map { "\($0)" } ?? "the server ended the answer after \(outcome.bytesWritten) bytes"
             } else if outcome.status == 416 {
                 // "Range not satisfiable": whatever the server thinks of the range, one

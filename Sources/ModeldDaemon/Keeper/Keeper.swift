@@ -139,6 +139,12 @@ actor Keeper {
                 recheck.append(model.id)
             }
         }
+        // Work decided for an entry that is gone or names other files now was decided on
+        // facts that no longer hold: its re-check decides again.
+        for id in Set(automaticWork.keys).union(automaticWorkTaken) where !ids.contains(id) || recheck.contains(id) {
+            automaticWork[id] = nil
+            automaticWorkTaken.remove(id)
+        }
         if !changed.isEmpty { events.publish(Event(.configReloaded(changed: changed))) }
         return (changed, recheck)
     }
@@ -173,35 +179,60 @@ actor Keeper {
         update(id, because: "verification started") { $0.verifying = (0, files) }
     }
 
-    /// A download or an adoption put `path` in place, verified by the digest that followed
+    /// A download or an adoption put `file` in place, verified by the digest that followed
     /// its bytes. A check that began before this read the bytes it replaced: its verdict is
     /// dropped (`record`), or a repair's good file would be reported damaged again.
-    func published(_ path: String, of id: String) {
+    func published(_ file: ManifestFile, of id: String) {
         changeCounter += 1
-        models[id]?.publishedAt[path] = changeCounter
-        record(.verified(.full), for: path, of: id, source: .download, checkBegan: changeCounter)
+        models[id]?.publishedAt[file.path] = changeCounter
+        record(.verified(.full), for: file, of: id, source: .download, checkBegan: changeCounter)
     }
 
-    /// The same condition for many files of a model (a start-up check's unchanged files), in
-    /// one visit.
-    func record(_ condition: FileCondition, for paths: Set<String>, of id: String, source: IntegritySource, checkBegan ticket: UInt64) {
-        for path in paths { record(condition, for: path, of: id, source: source, checkBegan: ticket) }
+    /// Files a start-up check found unchanged since they were verified
+    /// (`FileVerifier.unchanged`), recorded `.verified(.stat)` in one update: one per file
+    /// cost 10,000 copies of the model's conditions.
+    func recordUnchanged(_ files: [ManifestFile], of id: String, checkBegan ticket: UInt64) {
+        let fresh = files.filter { verdictCounts(for: $0, of: id, checkBegan: ticket) }
+        update(id, because: "\(fresh.count) unchanged files checked") { record in
+            for file in fresh { record.integrity?[file.path] = .verified(.stat) }
+            if let verifying = record.verifying { record.verifying = (min(verifying.done + files.count, verifying.total), verifying.total) }
+        }
+        if let progress = models[id]?.verifying {
+            events.publish(Event(.verifyProgress(model: id, filesDone: progress.done, filesTotal: progress.total)))
+        }
+    }
+
+    /// Whether a check of `file` that began at `ticket` says something of the model's file
+    /// now: the same file of the same manifest (an update may have switched it meanwhile),
+    /// not put in place again since the check began.
+    private func verdictCounts(for file: ManifestFile, of id: String, checkBegan ticket: UInt64) -> Bool {
+        guard let record = models[id], record.integrity?.file(at: file.path)?.digest == file.digest else { return false }
+        return (record.publishedAt[file.path] ?? 0) <= ticket
     }
 
     /// One file's condition, as a check that began at `ticket` (`checkTicket()`) found it.
     /// New damage or absence is announced.
-    func record(_ condition: FileCondition, for path: String, of id: String, source: IntegritySource, checkBegan ticket: UInt64) {
+    func record(_ condition: FileCondition, for file: ManifestFile, of id: String, source: IntegritySource, checkBegan ticket: UInt64) {
+        let path = file.path
         guard let previous = models[id]?.integrity?[path] else { return }
-        if let published = models[id]?.publishedAt[path], published > ticket {
-            logger.debug("\(id): \(path): the verdict of a check begun before the file was last put in place is dropped", metadata: ["model": "\(id)"])
-            return
-        }
+        let counts = verdictCounts(for: file, of: id, checkBegan: ticket)
         update(id, because: "\(path) checked") { record in
-            record.integrity?[path] = condition
-            // Damage another check found while a download ran is someone else's: the
-            // download's end must not take it for its own and leave it unrepaired.
-            if record.download != nil, source != .download, condition.isDamageOrAbsence { record.changedOutsideDuringDownload = true }
             if let verifying = record.verifying { record.verifying = (min(verifying.done + 1, verifying.total), verifying.total) }
+            guard counts else { return }
+            record.integrity?[path] = condition
+            // New damage another check found while a download ran is someone else's: the
+            // download's end must not take it for its own and leave it unrepaired. (Damage
+            // known before, found again by a rescan, is what the download is for.)
+            if record.download != nil, source != .download, condition.isDamageOrAbsence, !previous.isDamageOrAbsence {
+                record.changedOutsideDuringDownload = true
+            }
+        }
+        guard counts else {
+            logger.debug("\(id): \(path): \(condition) dropped: the check began before the file was last put in place", metadata: ["model": "\(id)"])
+            // A bad verdict may be news all the same (the new file damaged at once): the
+            // file stays pending until a check that began after settles it.
+            if !condition.isVerified, models[id]?.integrity?.file(at: path)?.digest == file.digest { changeNoticed(in: id, path: path) }
+            return
         }
         guard condition != previous else { return }
         switch condition {

@@ -40,21 +40,21 @@ struct FileVerifier: Sendable {
     /// The rest, and every shard index (`check` also compares it with the manifest), are
     /// for `check`; so is every file when the ledger or the disk fails here (`check` then
     /// says what failed, file by file).
-    func unchanged(_ files: [ManifestFile], of manifest: Manifest) async -> Set<String> {
+    func unchanged(_ files: [ManifestFile], of manifest: Manifest) async -> [ManifestFile] {
         let files = files.filter { !$0.path.hasSuffix(".safetensors.index.json") }
         let blobs = files.map { store.layout.blob(manifest.repo, $0.digest) }
         guard let records = try? await ledger.verifiedBlobs(at: blobs) else { return [] }
         let signatures = (try? await hasher.pool.run { [store] in
             zip(files, blobs).map { file, blob in
-                store.isLinked(file, repo: manifest.repo, commit: manifest.commit) ? (try? FileStat.signature(blob)) ?? nil : nil
+                store.isLinked(file, repo: manifest.repo, commit: manifest.commit) ? (try? FileStat.signature(blob)).flatMap { $0 } : nil
             }
         }) ?? []
-        var unchanged = Set<String>()
+        var unchanged: [ManifestFile] = []
         for ((file, blob), signature) in zip(zip(files, blobs), signatures) {
             guard let signature, let record = records[blob], record.digest == file.digest.hex, record.size == file.size,
                 record.chunkSize == Int64(chunkSize), record.signature == signature
             else { continue }
-            unchanged.insert(file.path)
+            unchanged.append(file)
         }
         counters.addVerified(unchanged.count)
         return unchanged

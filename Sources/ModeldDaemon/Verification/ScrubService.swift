@@ -39,7 +39,7 @@ struct ScrubService: Service {
                 guard let record = try? await ledger.verifiedBlob(at: blob), record.verifiedAt < cutoff else { continue }
                 let began = await keeper.checkTicket()
                 let condition = await verifier.check(file, of: manifest, depth: .good)
-                await keeper.record(condition, for: file.path, of: id, source: .scrub, checkBegan: began)
+                await keeper.record(condition, for: file, of: id, source: .scrub, checkBegan: began)
             }
         }
     }

@@ -85,10 +85,11 @@ struct VerificationService: Service {
         var bytesRead: Int64 = 0
         let unchanged = deep ? [] : await verifier.unchanged(manifest.files, of: manifest)
         if !unchanged.isEmpty {
-            await keeper.record(.verified(.stat), for: unchanged, of: model.id, source: source, checkBegan: ticket)
+            await keeper.recordUnchanged(unchanged, of: model.id, checkBegan: ticket)
             methods[.stat] = unchanged.count
         }
-        for file in manifest.files where !unchanged.contains(file.path) {
+        let settled = Set(unchanged.map(\.path))
+        for file in manifest.files where !settled.contains(file.path) {
             if Task.isCancelled { return }
             let began = await keeper.checkTicket()
             let condition = await verifier.check(file, of: manifest, depth: deep ? .everything : .changed)
@@ -96,7 +97,7 @@ struct VerificationService: Service {
                 methods[method, default: 0] += 1
                 if method != .stat { bytesRead += file.size }
             }
-            await keeper.record(condition, for: file.path, of: model.id, source: source, checkBegan: began)
+            await keeper.record(condition, for: file, of: model.id, source: source, checkBegan: began)
         }
         await keeper.finishVerification(of: model.id, method: methods.max { $0.value < $1.value }?.key ?? .stat, ticket: ticket)
         // Only a verification that read bytes says anything about verify speed.
@@ -119,7 +120,7 @@ struct VerificationService: Service {
         for file in manifest.files where paths.contains(file.path) {
             let began = await keeper.checkTicket()
             let condition = await verifier.check(file, of: manifest, depth: .changed)
-            await keeper.record(condition, for: file.path, of: model.id, source: source, checkBegan: began)
+            await keeper.record(condition, for: file, of: model.id, source: source, checkBegan: began)
         }
         await keeper.settle(paths, of: model.id, ticket: ticket)
         await linker.pointIfVerified(model, commit: manifest.commit)

@@ -2,8 +2,10 @@ import CCurl
 
 /// What every easy handle of modeld is given, whether a blocking API request or a
 /// transfer of the multi engine: where to, how errors read, http(s) only, how long to
-/// wait for a connection, when a slow transfer counts as stalled, who asks, HTTP/2 and
-/// the CA certificates for TLS, the token, and the callbacks that receive the answer.
+/// wait for a connection, when a slow transfer counts as stalled, who asks, the CA
+/// certificates for TLS, the token, and the callbacks that receive the answer. (HTTP/2
+/// over TLS wherever a server offers it is libcurl's own default since 7.62; a libcurl
+/// built without it refuses the option, so it is not set.)
 enum CurlEasySetup {
     typealias Callback = @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int
 
@@ -21,8 +23,6 @@ enum CurlEasySetup {
         try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1), "CURLOPT_LOW_SPEED_LIMIT")
         try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, stallTimeout), "CURLOPT_LOW_SPEED_TIME")
         try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_USERAGENT, CurlGlobal.userAgent), "CURLOPT_USERAGENT")
-        // HTTP/2 where a server offers it over TLS (the hub, its CDN, a mirror), 1.1 elsewhere.
-        try TransferError.check(modeld_curl_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)), "CURLOPT_HTTP_VERSION")
         if let bundle = CurlGlobal.caBundle {
             try TransferError.check(modeld_curl_easy_setopt_string(handle, CURLOPT_CAINFO, bundle), "CURLOPT_CAINFO")
         }

@@ -17,15 +17,20 @@ public enum TransferError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The server's TLS certificate is not one modeld trusts (or the CA file cannot be
-    /// read): no retry changes that, so the next server is asked at once.
+    /// The server's TLS certificate is not one modeld trusts, or the CA file cannot be
+    /// read: no retry changes that, so the next server is asked at once.
     public var isUntrustedServer: Bool { code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE }
 
-    /// The failure a server modeld does not trust amounts to, with the fix.
+    /// The failure either amounts to, with the fix.
     public var untrustedServerFailure: HubFailure {
-        HubFailure(
+        if code == CURLE_SSL_CACERT_BADFILE {
+            return HubFailure(
+                kind: .hubError, message: "the CA certificates cannot be read: \(self)",
+                hint: "CURL_CA_BUNDLE (or SSL_CERT_FILE) must name a readable PEM file; unset it to trust the system's")
+        }
+        return HubFailure(
             kind: .hubError, message: "the server is not trusted: \(self)",
-            hint: "a site mirror with a CA of its own: give modeld that CA as CURL_CA_BUNDLE=/path/to/ca.pem in its environment (systemctl edit modeld, Environment=)")
+            hint: "a site mirror with a CA of its own: give modeld a PEM file with the system's CAs and that one as CURL_CA_BUNDLE=/path/to/bundle.pem in its environment (systemctl edit modeld, Environment=)")
     }
 
     /// libcurl's code, for the caller's retry decision.

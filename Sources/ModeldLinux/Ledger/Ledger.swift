@@ -141,13 +141,13 @@ public final class Ledger: Sendable {
     }
 
     /// The records of every blob of `paths` the ledger has, in one read: a start-up check
-    /// of 10,000 unchanged files asks once, not 10,000 times. Asked 10,000 keys at a time:
-    /// SQLite takes at most 32,766 values in one statement.
+    /// of 10,000 unchanged files asks a few times, not 10,000 times. 999 keys at a time: the
+    /// most one statement takes in SQLite before 3.32.
     public func verifiedBlobs(at paths: [String]) async throws -> [String: VerifiedBlob] {
         try await database.read { db in
             var records: [String: VerifiedBlob] = [:]
-            for start in stride(from: 0, to: paths.count, by: 10_000) {
-                for record in try VerifiedBlob.fetchAll(db, keys: paths[start..<min(start + 10_000, paths.count)]) {
+            for start in stride(from: 0, to: paths.count, by: 999) {
+                for record in try VerifiedBlob.fetchAll(db, keys: paths[start..<min(start + 999, paths.count)]) {
                     records[record.path] = record
                 }
             }
