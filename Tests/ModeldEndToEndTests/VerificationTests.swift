@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ModeldCore
+import ModeldLinux
 import ModeldProtocol
 import ModeldTestSupport
 import Testing
@@ -210,6 +211,35 @@ import Testing
         #expect(event["source"] == .string("scrub"))
         #expect(event["file"] == .string(Self.shard2))
         #expect(event["damaged_ranges"] == .array([.array([.number(458_752), .number(524_288)])]))
+    }
+
+    /// Bit rot leaves the stat as it was when the file was verified. A scrub finds it; the
+    /// next start must not take the unchanged stat for a good file.
+    @Test func bitRotAScrubFoundIsNotTakenForGoodAtTheNextStart() async throws {
+        let repo = Self.repo()
+        let (hub, daemon) = try Self.running(repo)
+        defer { hub.shutdown() }
+        _ = try daemon.stop()
+        // Rot from below, as a disk does it: the bytes change, and the ledger's stat is the
+        // file's stat (user space cannot write without changing the file's ctime).
+        let blob = try HFCacheWriter.blob(repo, Self.shard2, in: cache(daemon))
+        try HFCacheWriter.overwrite(blob, at: 500_000, with: [0x5A])
+        let ledger = try Ledger(path: daemon.stateDirectory + "/ledger.sqlite")
+        var record = try #require(try await ledger.verifiedBlob(at: blob))
+        record.signature = try #require(try FileStat.signature(blob))
+        try await ledger.record(record)
+
+        let config = try String(contentsOfFile: daemon.directory.file("modeld.toml"), encoding: .utf8)
+        try daemon.directory.write("modeld.toml", config.replacingOccurrences(of: #"scrub_every = "7d""#, with: #"scrub_every = "1s""#))
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        try daemon.waitForState("tiny-video", .corrupted, timeout: .seconds(30))
+        _ = try daemon.stop()
+
+        // No scrub this time: only the start-up check looks.
+        try daemon.directory.write("modeld.toml", config)
+        try daemon.startReady(environment: ["HF_ENDPOINT": hub.endpoint])
+        let status = try daemon.waitForState("tiny-video", .corrupted)
+        #expect(status.files?.corrupted.map(\.path) == [Self.shard2], "\(status)")
     }
 
     @Test func aShardIndexThatNamesAnotherShardSetIsReported() throws {

@@ -152,6 +152,9 @@ struct FileVerifier: Sendable {
             try await ledger.record(updated)
             return .verified(.chunks)
         }
+        var damaged = index
+        damaged.forgetSignature()
+        try await ledger.record(damaged)
         let ranges = ByteRange.ranges(chunks: result.damaged, chunkSize: Int64(chunkSize), fileSize: file.size)
         let damagedBytes = ranges.reduce(0) { $0 + $1.count }
         let reason = result.actualSize == file.size

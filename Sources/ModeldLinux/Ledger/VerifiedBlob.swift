@@ -57,6 +57,14 @@ public struct VerifiedBlob: Sendable, Equatable, Codable, FetchableRecord, Persi
         }
     }
 
+    /// Found damaged since it was verified: the chunk index stays (a repair fetches only the
+    /// bad chunks), but no stat signature is left for the fast path to match, or an
+    /// unchanged stat (bit rot, which a scrub finds) would pass as verified at the next start.
+    /// No file has a change time of −1 ns.
+    public mutating func forgetSignature() {
+        changedNanoseconds = -1
+    }
+
     /// The chunk hashes as lowercase hex, as the hasher compares them.
     public var chunks: [String] {
         let digits = Array("0123456789abcdef")
