@@ -18,8 +18,9 @@ public struct VerifyResult: Codable, Sendable, Equatable {
     }
 }
 
-/// Who found a problem: the watcher, a scheduled scrub, a `verify` (or the start-up
-/// check), or a download's own final check of the files it leaves.
+/// Who found a problem, or recorded a file good: the watcher, a scheduled scrub, a `verify`
+/// (or the start-up check), or a download's own final check of the files it leaves (an
+/// adoption's files are recorded this way too).
 public enum IntegritySource: String, Codable, Sendable {
     case watch, scrub, verify, download
 }

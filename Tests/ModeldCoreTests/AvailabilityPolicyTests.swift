@@ -92,6 +92,7 @@ import Testing
         let repairComing = AcquireAdvisor.advice(.init(
             model: "m", state: .corrupted, reason: "1 file damaged", started: .recheck, fetchComing: true))
         #expect(repairComing.strategy == .queueAndWait && repairComing.waitingHelps)
+        #expect(repairComing.message == "m is corrupted (1 file damaged); the daemon fetches what it lacks by itself")
         let starting = AcquireAdvisor.advice(.init(model: "m", state: .unknown, reason: "not checked yet", checking: true))
         #expect(starting.strategy == .queueAndWait && starting.waitingHelps, "the first verdict is coming")
     }

@@ -78,6 +78,26 @@ import Testing
         #expect(filesByConnection.values.contains { $0.count > 1 }, "a connection carried more than one file:\n\(log.joined(separator: "\n"))")
     }
 
+    /// A rate limit holds transfers back from inside libcurl's write callback, which over
+    /// HTTP/2 has had bugs of its own in libcurl: a limited pull through the HTTPS mirror
+    /// still ends, at about the limit.
+    @Test func aLimitedPullOverHTTP2Ends() throws {
+        let repo = DownloadTests.repo(bigSize: 8 << 20)
+        let hub = try TestHub(repos: [repo])
+        defer { hub.shutdown() }
+        let mirror = try NginxMirror(hub: hub, tls: true)
+        let node = try MirrorFleet.node(mirror: mirror.endpoint, hub: hub, environment: ["CURL_CA_BUNDLE": try #require(mirror.certificate)])
+        let limit = 4_000_000
+        #expect(try node.request("limit", ["bytes_per_s": .number(Double(limit))]).ok)
+        let begun = ContinuousClock.now
+        #expect(try node.request("pull", ["model": .string(MirrorFleet.model)]).ok)
+        try node.waitForState(MirrorFleet.model, .available, timeout: .seconds(60))
+        let seconds = (ContinuousClock.now - begun).inSeconds
+        #expect(mirror.accessLog.allSatisfy { $0.hasPrefix("HTTP/2.0 ") })
+        // Not a timing goal: a limit that did nothing would take a fraction of a second.
+        #expect(seconds >= Double(8 << 20) / Double(limit) * 0.5, "\(seconds) s for 8 MiB at \(limit) B/s")
+    }
+
     /// A node that does not trust the mirror's certificate says why and what fixes it, and
     /// gets its files from the next server in its order (the hub) at once.
     @Test func aNodeThatDoesNotTrustTheMirrorSaysWhyAndFallsBackToTheHub() throws {

@@ -81,8 +81,10 @@ public enum AcquireAdvisor {
                 hint: wait, waitingHelps: true)
         }
         if underWay {
+            // Damage or loss found, and the fetch decided but not queued yet: say it is coming.
+            let coming = facts.fetchComing && !AvailabilityPolicy.isUnderWay(facts.state) ? "; the daemon fetches what it lacks by itself" : ""
             return Advice(
-                strategy: .queueAndWait, message: "\(facts.model) is \(facts.state.rawValue) (\(facts.reason))\(progress(facts))",
+                strategy: .queueAndWait, message: "\(facts.model) is \(facts.state.rawValue) (\(facts.reason))\(coming)\(progress(facts))",
                 hint: wait, waitingHelps: true)
         }
         let fix = facts.failure?.hint ?? AvailabilityPolicy.remedy(for: facts.model, state: facts.state)

@@ -48,7 +48,8 @@ extension Keeper {
         }
     }
 
-    /// The stamp a check takes before it reads anything; see `PendingChecks`.
+    /// The stamp a check takes before it reads anything: it settles the changes seen before
+    /// (`PendingChecks`), and its verdict counts only if no file was put in place after (`record`).
     func checkTicket() -> UInt64 { changeCounter }
 
     /// A check of `paths` that began at `ticket` ended.

@@ -17,7 +17,8 @@ actor Keeper {
     let events: EventBus
     let logger: Logger
     var leases = LeaseBook()
-    /// Stamps the watcher's changes and the checks that settle them (`PendingChecks`).
+    /// Stamps the watcher's changes and the checks that settle them (`PendingChecks`), and
+    /// each file a download or adoption puts in place (`published`).
     var changeCounter: UInt64 = 0
     /// Tasks waiting for news of a model (`acquire` with `wait_s`), woken on every change
     /// of its state or of its pending checks.
