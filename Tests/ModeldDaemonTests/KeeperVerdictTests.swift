@@ -1,5 +1,6 @@
 import Logging
 import ModeldCore
+import ModeldProtocol
 import Testing
 
 @testable import ModeldDaemon
@@ -25,6 +26,26 @@ import Testing
 
     static let damage = FileCondition.corrupted(damagedRanges: [ByteRange(0, 4)], reason: "1 range does not match")
 
+    /// The model available: its file put in place and its path pointed at the snapshot.
+    static func available() async -> Keeper {
+        let keeper = await Self.keeper()
+        await keeper.published(file, of: "m")
+        await keeper.linked("m", to: String(repeating: "1", count: 40))
+        return keeper
+    }
+
+    /// The model available, then a download of it running (of another of its files).
+    static func downloading() async -> Keeper {
+        let keeper = await Self.available()
+        await keeper.downloadChanged("m", DownloadRecord(phase: .running, repairing: false, priority: .normal, bytesDone: 0, bytesTotal: 1))
+        return keeper
+    }
+
+    /// A check that begins now finds the file damaged.
+    static func findDamage(in keeper: Keeper, by source: IntegritySource) async {
+        await keeper.record(damage, for: file, of: "m", source: source, checkBegan: await keeper.checkTicket())
+    }
+
     @Test func aCheckBegunBeforeARepairPublishedIsDropped() async {
         let keeper = await Self.keeper()
         let began = await keeper.checkTicket()
@@ -37,24 +58,14 @@ import Testing
     @Test func aCheckBegunAfterItCounts() async {
         let keeper = await Self.keeper()
         await keeper.published(Self.file, of: "m")
-        let began = await keeper.checkTicket()
-        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: began)
+        await Self.findDamage(in: keeper, by: .watch)
         #expect(await keeper.integrity(of: "m")?[Self.file.path] == Self.damage)
-    }
-
-    /// The model available, then a download of it running (of another of its files).
-    static func downloading() async -> Keeper {
-        let keeper = await Self.keeper()
-        await keeper.published(Self.file, of: "m")
-        await keeper.linked("m", to: String(repeating: "1", count: 40))
-        await keeper.downloadChanged("m", DownloadRecord(phase: .running, repairing: false, priority: .normal, bytesDone: 0, bytesTotal: 1))
-        return keeper
     }
 
     @Test func damageAnotherCheckFindsDuringADownloadIsRepairedWhenItEnds() async {
         let keeper = await Self.downloading()
         // The watcher's check, while the download runs (the change may have been seen before it began).
-        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        await Self.findDamage(in: keeper, by: .watch)
         await keeper.downloadChanged("m", nil)
         #expect(await keeper.state(of: "m") == .corrupted)
         #expect(await keeper.takeAutomaticWork().map(\.action) == [.repair])
@@ -62,18 +73,16 @@ import Testing
 
     @Test func damageADownloadsOwnFinalCheckFindsIsLeftToAPerson() async {
         let keeper = await Self.downloading()
-        await keeper.record(Self.damage, for: Self.file, of: "m", source: .download, checkBegan: await keeper.checkTicket())
+        await Self.findDamage(in: keeper, by: .download)
         await keeper.downloadChanged("m", nil)
         #expect(await keeper.state(of: "m") == .corrupted)
         #expect(await keeper.takeAutomaticWork().isEmpty, "a repair that cannot mend a file must not start again by itself")
     }
 
     @Test func anAutomaticRepairIsComingUntilItIsQueued() async {
-        let keeper = await Self.keeper()
-        await keeper.published(Self.file, of: "m")
-        await keeper.linked("m", to: String(repeating: "1", count: 40))
+        let keeper = await Self.available()
         #expect(await keeper.state(of: "m") == .available)
-        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        await Self.findDamage(in: keeper, by: .watch)
         #expect(await keeper.availability(of: "m").fetchComing, "auto_repair decided it")
         #expect(await keeper.takeAutomaticWork().map(\.model) == ["m"])
         #expect(await keeper.availability(of: "m").fetchComing, "taken, not queued yet")
@@ -83,10 +92,10 @@ import Testing
 
     @Test func damageKnownBeforeADownloadAndFoundAgainDuringItIsTheDownloadsToMend() async {
         let keeper = await Self.keeper()
-        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        await Self.findDamage(in: keeper, by: .watch)
         await keeper.downloadChanged("m", DownloadRecord(phase: .running, repairing: true, priority: .normal, bytesDone: 0, bytesTotal: 4))
         // A rescan (or a scrub) finds the same damage while the repair runs; then the repair is cancelled.
-        await keeper.record(Self.damage, for: Self.file, of: "m", source: .scrub, checkBegan: await keeper.checkTicket())
+        await Self.findDamage(in: keeper, by: .scrub)
         _ = await keeper.takeAutomaticWork()
         await keeper.downloadChanged("m", nil)
         #expect(await keeper.takeAutomaticWork().isEmpty, "a person's cancel is not undone by itself")
@@ -111,10 +120,8 @@ import Testing
     }
 
     @Test func workDecidedBeforeAReloadThatReplacesTheEntryIsDropped() async {
-        let keeper = await Self.keeper()
-        await keeper.published(Self.file, of: "m")
-        await keeper.linked("m", to: String(repeating: "1", count: 40))
-        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        let keeper = await Self.available()
+        await Self.findDamage(in: keeper, by: .watch)
         // Removed and added again before the auto-fetcher took the work: a new entry, checked anew.
         _ = await keeper.reconfigure(ModeldConfig())
         _ = await keeper.reconfigure(Self.config)
@@ -123,10 +130,8 @@ import Testing
     }
 
     @Test func workForAModelThatLeftTheCatalogIsNotComingEver() async {
-        let keeper = await Self.keeper()
-        await keeper.published(Self.file, of: "m")
-        await keeper.linked("m", to: String(repeating: "1", count: 40))
-        await keeper.record(Self.damage, for: Self.file, of: "m", source: .watch, checkBegan: await keeper.checkTicket())
+        let keeper = await Self.available()
+        await Self.findDamage(in: keeper, by: .watch)
         _ = await keeper.reconfigure(ModeldConfig())
         #expect(await keeper.takeAutomaticWork().isEmpty)
         // Back in the catalog later: nothing is "coming" that nobody will queue.
