@@ -57,14 +57,20 @@ import Testing
         print("nginx mirror killed: the nodes lacked \(missing) bytes, the hub then sent \(afterwards)")
     }
 
+    /// The HTTPS mirror in front of `hub`, and a node that trusts its certificate.
+    static func trustingNode(behindHTTPSMirrorOf hub: TestHub) throws -> (NginxMirror, DaemonHarness) {
+        let mirror = try NginxMirror(hub: hub, tls: true)
+        let node = try MirrorFleet.node(mirror: mirror.endpoint, hub: hub, environment: ["CURL_CA_BUNDLE": try #require(mirror.certificate)])
+        return (mirror, node)
+    }
+
     /// The shipped file's HTTPS lines: a node that trusts the site's CA (`CURL_CA_BUNDLE`)
     /// speaks HTTP/2 to the mirror and keeps a connection warm from one request to the next.
     @Test func overHTTPSANodeSpeaksHTTP2AndKeepsItsConnectionsWarm() throws {
         let repo = DownloadTests.repo(bigSize: 8 << 20)
         let hub = try TestHub(repos: [repo])
         defer { hub.shutdown() }
-        let mirror = try NginxMirror(hub: hub, tls: true)
-        let node = try MirrorFleet.node(mirror: mirror.endpoint, hub: hub, environment: ["CURL_CA_BUNDLE": try #require(mirror.certificate)])
+        let (mirror, node) = try Self.trustingNode(behindHTTPSMirrorOf: hub)
         #expect(try node.request("pull", ["model": .string(MirrorFleet.model)]).ok)
         try node.waitForState(MirrorFleet.model, .available, timeout: .seconds(60))
 
@@ -85,8 +91,7 @@ import Testing
         let repo = DownloadTests.repo(bigSize: 8 << 20)
         let hub = try TestHub(repos: [repo])
         defer { hub.shutdown() }
-        let mirror = try NginxMirror(hub: hub, tls: true)
-        let node = try MirrorFleet.node(mirror: mirror.endpoint, hub: hub, environment: ["CURL_CA_BUNDLE": try #require(mirror.certificate)])
+        let (mirror, node) = try Self.trustingNode(behindHTTPSMirrorOf: hub)
         let limit = 4_000_000
         #expect(try node.request("limit", ["bytes_per_s": .number(Double(limit))]).ok)
         let begun = ContinuousClock.now
