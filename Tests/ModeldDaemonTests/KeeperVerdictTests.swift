@@ -72,6 +72,31 @@ import Testing
         #expect(await keeper.takeAutomaticWork().map(\.action) == [.repair])
     }
 
+    /// The plan reads the files' conditions before the watcher's check of another file
+    /// ends: that damage is not in the download, so the download's end must not take it
+    /// for its own (seen in CI: the waiter got "mock output" and the file stayed short).
+    @Test func damageFoundWhileADownloadIsPlannedIsRepairedWhenItEnds() async {
+        let keeper = await Self.available()
+        await keeper.downloadPlanning("m", began: true)
+        await Self.findDamage(in: keeper, by: .watch)
+        _ = await keeper.takeAutomaticWork()
+        await keeper.downloadChanged("m", DownloadRecord(phase: .running, repairing: false, priority: .normal, bytesDone: 0, bytesTotal: 1))
+        await keeper.downloadChanged("m", nil)
+        #expect(await keeper.state(of: "m") == .corrupted)
+        #expect(await keeper.takeAutomaticWork().map(\.action) == [.repair])
+    }
+
+    @Test func aPlanThatFailsLeavesLaterDownloadsEndsToAPerson() async {
+        let keeper = await Self.available()
+        await keeper.downloadPlanning("m", began: true)
+        await Self.findDamage(in: keeper, by: .watch)
+        await keeper.downloadPlanning("m", began: false)
+        _ = await keeper.takeAutomaticWork()
+        await keeper.downloadChanged("m", DownloadRecord(phase: .running, repairing: false, priority: .normal, bytesDone: 0, bytesTotal: 1))
+        await keeper.downloadChanged("m", nil)
+        #expect(await keeper.takeAutomaticWork().isEmpty, "the damage was known when this download was planned")
+    }
+
     @Test func damageADownloadsOwnFinalCheckFindsIsLeftToAPerson() async {
         let keeper = await Self.downloading()
         await Self.findDamage(in: keeper, by: .download)

@@ -14,6 +14,19 @@ extension Downloader {
         }
         planning[id] = []
         defer { planned(id) }
+        // The Keeper knows a plan is being made, so damage a check finds meanwhile (after
+        // the plan read the files' conditions) is repaired after this download, not taken
+        // for its own.
+        await keeper.downloadPlanning(id, began: true)
+        do {
+            return try await planAndQueue(id, priority: priority)
+        } catch {
+            await keeper.downloadPlanning(id, began: false)
+            throw error
+        }
+    }
+
+    private func planAndQueue(_ id: String, priority: Priority?) async throws(ProtocolError) -> PullResult {
         let model = try await keeper.catalogModel(id)
         if await keeper.isEvicting(id) {
             throw ProtocolError(.conflict, "\(id) is being evicted", hint: "pull it again once the eviction is done")

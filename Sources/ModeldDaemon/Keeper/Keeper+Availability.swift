@@ -44,7 +44,7 @@ extension Keeper {
         let stamp = changeCounter
         update(id, because: "a change to its files was seen") { record in
             record.pendingChecks.notice(path, stamp: stamp)
-            if record.download != nil { record.changedOutsideDuringDownload = true }
+            if record.hasDownload { record.changedOutsideDuringDownload = true }
         }
     }
 

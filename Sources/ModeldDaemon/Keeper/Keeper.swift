@@ -224,7 +224,7 @@ actor Keeper {
             // New damage another check found while a download ran is someone else's: the
             // download's end must not take it for its own and leave it unrepaired. (Damage
             // known before, found again by a rescan, is what the download is for.)
-            if record.download != nil, source != .download, condition.isDamageOrAbsence, !previous.isDamageOrAbsence {
+            if record.hasDownload, source != .download, condition.isDamageOrAbsence, !previous.isDamageOrAbsence {
                 record.changedOutsideDuringDownload = true
             }
         }
@@ -276,12 +276,21 @@ actor Keeper {
     /// downloader reports a few times a second at most).
     func downloadChanged(_ id: String, _ download: DownloadRecord?) {
         let before = models[id]?.download
-        update(id, because: download?.reason ?? "download ended") { $0.download = download }
+        update(id, because: download?.reason ?? "download ended") { record in
+            record.download = download
+            record.downloadBeingPlanned = false
+        }
         if let download, download.phase == .running, before?.bytesDone != download.bytesDone {
             events.publish(Event(.downloadProgress(
                 model: id, bytesDone: download.bytesDone, bytesTotal: download.bytesTotal,
                 speedBytesPerSecond: download.speed, etaSeconds: download.eta)))
         }
+    }
+
+    /// A pull of the model began planning, or its planning ended with nothing queued (an
+    /// error); a plan that queues or finds nothing to do ends it with `downloadChanged`.
+    func downloadPlanning(_ id: String, began: Bool) {
+        update(id, because: began ? "a download is being planned" : "the download's planning ended") { $0.downloadBeingPlanned = began }
     }
 
     func setGlobalLimit(_ bytesPerSecond: Int64) { globalLimit = bytesPerSecond }
@@ -325,7 +334,7 @@ actor Keeper {
         // end found is damage the watcher saw someone else do meanwhile.
         let fromDownload = record.download != nil && !record.changedOutsideDuringDownload
         change(&record)
-        if record.download == nil { record.changedOutsideDuringDownload = false }
+        if !record.hasDownload { record.changedOutsideDuringDownload = false }
         models[id] = record
         let after = record.state
         if before != after || wasSettled != record.pendingChecks.isEmpty || wasChecking != record.isBeingChecked { wakeWaiters(for: id) }

@@ -24,13 +24,20 @@ struct ModelRecord {
     /// When a download or adoption last put each file in place (`Keeper.published`), as
     /// a stamp of `Keeper.checkTicket()`: verdicts of checks begun before are stale.
     var publishedAt: [String: UInt64] = [:]
-    /// The watcher saw someone else change the model's files while a download of it ran:
-    /// damage its end finds is theirs, not the download's, and `auto_repair` may act on it.
+    /// A pull of it is being planned: the plan may have read its files' conditions before
+    /// a check now under way ends, so that check's news counts as during its download.
+    var downloadBeingPlanned = false
+    /// The watcher saw someone else change the model's files while a download of it was
+    /// planned or ran: damage its end finds is theirs, not the download's, and
+    /// `auto_repair` may act on it.
     var changedOutsideDuringDownload = false
     /// Its files are being removed (`evict`).
     var evicting = false
     /// Its next revision, as the last check found it.
     var update = UpdateRecord()
+
+    /// A download of it is planned or under way.
+    var hasDownload: Bool { download != nil || downloadBeingPlanned }
 
     /// Whether its files are being checked (or were never checked): a download waits, so a
     /// late verdict cannot undo what it just wrote.
