@@ -136,7 +136,8 @@ import Testing
         #expect(run.output.contains("█"), "a sparkline whose last day is the tallest:\n\(run.output)")
     }
 
-    /// 100,000 reports in the ledger (recorded as the daemon records them), then `usage`
+    /// 100,000 reports in the ledger (each filed into its day as the daemon files one, ten
+    /// thousand to a transaction so the set-up is not the suite's longest wait), then `usage`
     /// answers from the days' aggregates: what it reads grows with days × models, not with
     /// reports. The time is printed, not asserted (a measurement, not a condition: a
     /// loaded 2-core CI machine would make a bound flaky).
@@ -146,11 +147,15 @@ import Testing
         do {
             let ledger = try Ledger(path: ledgerPath)
             let start = Date().addingTimeInterval(-29 * 86_400)
-            for index in 0..<100_000 {
-                try await ledger.record(UsageRecord(
-                    model: index.isMultiple(of: 3) ? AvailabilityTests.small : AvailabilityTests.big, commit: nil,
-                    at: start.addingTimeInterval(Double(index) * 25), durationSeconds: Double(20 + index % 100),
-                    success: index % 17 != 0, source: .report, secondsPerStep: 2 + Double(index % 10) / 10))
+            func report(_ index: Int) -> UsageRecord {
+                let model = index.isMultiple(of: 3) ? AvailabilityTests.small : AvailabilityTests.big
+                let secondsPerStep = 2 + Double(index % 10) / 10
+                return UsageRecord(
+                    model: model, commit: nil, at: start.addingTimeInterval(Double(index) * 25), durationSeconds: Double(20 + index % 100),
+                    success: index % 17 != 0, source: .report, secondsPerStep: secondsPerStep)
+            }
+            for batch in stride(from: 0, to: 100_000, by: 10_000) {
+                try await ledger.record(uses: (batch..<batch + 10_000).map(report))
             }
         }
         let size = try FileManager.default.attributesOfItem(atPath: ledgerPath)[.size] as? Int ?? 0

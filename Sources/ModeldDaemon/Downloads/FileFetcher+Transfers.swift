@@ -214,7 +214,8 @@ extension FileFetcher {
             if let untrusted = outcome.failure, untrusted.isUntrustedServer {
                 // Before the status: a redirect followed to a host not trusted leaves its 302.
                 let failure = untrusted.untrustedServerFailure
-                logger.warning(
+                logger.log(
+                    level: untrustedServers.isNew(servers.current) ? .warning : .debug,
                     "\(job.model.id): \(file.path): \(failure.message) (asked of \(servers.current)); \(failure.hint)",
                     metadata: ["model": "\(job.model.id)", "file": "\(file.path)"])
                 if servers.refuse(failure) { continue }

@@ -25,6 +25,7 @@ struct FileFetcher: Sendable {
     let io: BlockingPool
     let chunkSize: Int
     let logger: Logger
+    let untrustedServers = UntrustedServers()
 
     /// What one file's fetch needs of its model and of the configuration in force.
     struct Job: Sendable {
