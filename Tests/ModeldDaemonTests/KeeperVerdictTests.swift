@@ -86,7 +86,7 @@ import Testing
         #expect(await keeper.takeAutomaticWork().map(\.action) == [.repair])
     }
 
-    @Test func aPlanThatFailsLeavesLaterDownloadsEndsToAPerson() async {
+    @Test func afterAFailedPlanADownloadsOwnEndIsLeftToAPersonAgain() async {
         let keeper = await Self.available()
         await keeper.downloadPlanning("m", began: true)
         await Self.findDamage(in: keeper, by: .watch)
