@@ -350,7 +350,9 @@ import Testing
 
     /// Damage someone does to a finished file while the rest of the model still downloads
     /// is the watcher's news, not the download's failure: with `auto_repair` (the default)
-    /// the model ends available, the damaged chunk fetched again by itself.
+    /// the model ends available, the damaged chunk fetched again by itself. The download is
+    /// paused while the watcher finds the damage, so the order does not depend on how fast
+    /// the machine hashes (a starved check once came after the download's end).
     @Test func damageDoneDuringADownloadIsRepairedByItself() throws {
         let hub = try TestHub(repos: [Self.repo()])
         defer { hub.shutdown() }
@@ -364,9 +366,14 @@ import Testing
         try waitUntil("the small files to be in", timeout: .seconds(30)) {
             try daemon.request("status", ["model": .string("tiny-video")]).decode(StatusResult.self).models.first?.files?.verified == 3
         }
+        #expect(try daemon.request("pause", ["model": .string("tiny-video")]).ok)
         let file = try #require(Self.repo().file("google/umt5-xxl/spiece.model"))
         let blob = try HFCacheWriter.blob(Self.repo(), file.path, in: daemon.directory.file("cache"))
         try HFCacheWriter.overwrite(blob, at: 5000, with: [file.content[5000] ^ 0xFF])
+        try waitUntil("the watcher to find the damage", timeout: .seconds(60)) {
+            try daemon.request("status", ["model": .string("tiny-video")]).decode(StatusResult.self).models.first?.files?.corrupted.count == 1
+        }
+        #expect(try daemon.request("resume", ["model": .string("tiny-video")]).ok)
 
         // The download's end finds the damage, and the repair follows by itself.
         let seen = try Self.read(until: "download.done", from: events)

@@ -5,12 +5,14 @@ import ModeldProtocol
 /// New revisions: what the last check found, the update under way, the switch.
 extension Keeper {
     /// A check's answer. Returns true when `update.available` is news: a commit offered
-    /// for the first time.
+    /// for the first time. A plan priced from a commit the model no longer follows (an
+    /// update or a rollback switched it while the check ran) is dropped: it would offer the
+    /// commit just switched to; the next check prices the move afresh.
     func updateChecked(_ id: String, latest: String, plan: UpdatePlan?, fits: Bool?, at time: Date = Date()) -> Bool {
         guard var record = models[id] else { return false }
         record.update.latest = latest
         record.update.checked = time
-        record.update.plan = plan
+        record.update.plan = plan?.from == record.integrity?.manifest.commit ? plan : nil
         record.update.fits = fits
         let news = record.update.available && record.update.announced != latest
         if news { record.update.announced = latest }
