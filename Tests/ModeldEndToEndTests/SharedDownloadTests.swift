@@ -94,10 +94,14 @@ import Testing
         #expect(hub.log.bodyBytesSent(file: Self.vae, in: Self.repoID) == 8 << 20)
     }
 
+    /// The weights' answers are held after their first MiB until the cancel has been
+    /// checked, so that transfer is under way then on any machine.
     @Test func cancelDiscardOfOneLeavesTheOthersDownloadAndItsPartial() throws {
         let hub = try TestHub(repos: [Self.repo])
         defer { hub.shutdown() }
-        hub.faults.enqueue(.throttle(bytesPerSecond: 4_000_000), for: .download(Self.weights), times: 100)
+        let weightsGate = HubGate()
+        defer { weightsGate.open() }
+        hub.faults.enqueue(.hold(afterBytes: 1 << 20, until: weightsGate), for: .download(Self.weights), times: 100)
         hub.faults.enqueue(.throttle(bytesPerSecond: 1_000_000), for: .download(Self.vae), times: 100)
         let daemon = try Self.daemon(hub: hub)
         try daemon.waitForState("full", .missing)
@@ -118,6 +122,7 @@ import Testing
         let still = try #require(try DownloadResilienceTests.download(daemon, model: "weights"))
         #expect(!still.paused && still.bytesDone > 0)
 
+        weightsGate.open()
         try daemon.waitForState("weights", .available, timeout: .seconds(60))
         #expect(hub.log.bodyBytesSent(file: Self.weights, in: Self.repoID) == 24 << 20, "the weights' transfer was never cut off")
     }

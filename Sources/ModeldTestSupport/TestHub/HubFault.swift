@@ -8,6 +8,8 @@ public enum HubFault: Sendable, Equatable, CustomStringConvertible {
     case resetAfter(bytes: Int)
     /// Send `afterBytes` bytes of the body, send nothing for `for`, then go on.
     case stall(afterBytes: Int, for: Duration)
+    /// Send `afterBytes` bytes of the body, then nothing until the test opens `until`.
+    case hold(afterBytes: Int, until: HubGate)
     /// Send the body at about `bytesPerSecond`.
     case throttle(bytesPerSecond: Int)
     /// Wait `Duration` before sending the head (a slow server, a metadata timeout).
@@ -30,6 +32,7 @@ public enum HubFault: Sendable, Equatable, CustomStringConvertible {
         case .status(let code, let retryAfter): "status(\(code)\(retryAfter.map { ", retryAfter: \($0)" } ?? ""))"
         case .resetAfter(let bytes): "resetAfter(bytes: \(bytes))"
         case .stall(let bytes, let duration): "stall(afterBytes: \(bytes), for: \(duration))"
+        case .hold(let bytes, _): "hold(afterBytes: \(bytes))"
         case .throttle(let rate): "throttle(bytesPerSecond: \(rate))"
         case .delay(let duration): "delay(\(duration))"
         case .wrongBytes: "wrongBytes"

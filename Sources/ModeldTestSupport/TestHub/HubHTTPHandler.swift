@@ -123,6 +123,14 @@ final class HubHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             slice = min(slice, bytes - transfer.sent)
+        case .hold(let bytes, let gate) where !transfer.stalled:
+            if transfer.sent >= bytes {
+                self.transfer!.stalled = true
+                let loop = context.eventLoop, handler = NIOLoopBound(self, eventLoop: loop), bound = NIOLoopBound(context, eventLoop: loop)
+                gate.whenOpen { loop.execute { handler.value.pump(context: bound.value) } }
+                return
+            }
+            slice = min(slice, bytes - transfer.sent)
         case .throttle(let throttled):
             rate = throttled
         default: break
